@@ -1,0 +1,157 @@
+//! The case document, shape v1: one automerge document per child.
+//!
+//! Append-only logs (observations, episode events, assessments, referrals, legal bases,
+//! attachments) keep facts that must never be lost; `profile` holds registers, whose
+//! concurrent values are surfaced as conflicts. `docs/case-document.md` (generated from
+//! [`crate::case::describe`]) is the reference for mobile developers.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use super::values::{Millis, Str, Whole};
+
+/// The shape version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+/// The value of the root `kind` key of a case document.
+pub const CASE_KIND: &str = "case";
+
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct CaseDocument {
+    pub schema_version: Whole,
+    pub kind: Str,
+    /// The document id (base58check), repeated inside so that exports stand alone.
+    pub case_id: Str,
+    pub organisation: Str,
+    /// The reception centre responsible for the child.
+    pub site: Str,
+    pub jurisdiction: Option<Str>,
+    pub created_at: Millis,
+    pub profile: BTreeMap<String, Str>,
+    pub observations: Vec<Observation>,
+    pub episodes: Vec<Episode>,
+    pub risk_assessments: Vec<RiskAssessment>,
+    pub checklists: Vec<Checklist>,
+    pub legal_bases: Vec<LegalBasis>,
+    pub referrals: Vec<Referral>,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// Something a worker saw or heard about the child.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Observation {
+    pub id: Str,
+    /// One of [`super::OBSERVATION_KINDS`].
+    pub kind: Str,
+    pub text: Str,
+    /// Device time when it was observed.
+    pub observed_at: Millis,
+    /// Coarse place (a neighbourhood, a station), never precise coordinates.
+    pub place: Option<Str>,
+    pub author: Str,
+    pub device: Str,
+    pub attachments: Option<Vec<Str>>,
+}
+
+/// One absence of the child, from first noticed to closed.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Episode {
+    pub id: Str,
+    pub opened_at: Millis,
+    pub events: Vec<EpisodeEvent>,
+}
+
+/// A state transition of an episode (`late`, `absent`, `missing`, `located`, `returned`,
+/// `closed`), with what was known at that moment.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct EpisodeEvent {
+    pub id: Str,
+    pub state: Str,
+    pub observed_at: Millis,
+    pub author: Str,
+    pub device: Str,
+    pub note: Option<Str>,
+    /// Ids of the events of this episode the author had seen when recording this one. Two
+    /// events that do not list each other were recorded concurrently.
+    pub supersedes: Option<Vec<Str>>,
+    /// Facts for the missing pack: `last_seen_place`, `last_seen_with`, `clothing`,
+    /// `police_reference`, `police_risk_grade`, `found_place`, `found_by`, `condition`.
+    pub details: Option<BTreeMap<String, Str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct RiskAssessment {
+    pub id: Str,
+    pub instrument_version: Whole,
+    pub answers: BTreeMap<String, bool>,
+    /// What the instrument suggests; a person decides `level`.
+    pub advisory_level: Str,
+    pub level: Str,
+    pub reason: Option<Str>,
+    pub next_review: Option<Millis>,
+    pub assessed_at: Millis,
+    pub author: Str,
+    pub device: Str,
+}
+
+/// An instance of a checklist template, started by its anchor event.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Checklist {
+    pub id: Str,
+    pub template: Str,
+    pub template_version: Whole,
+    /// The episode event (or `intake`) that started it.
+    pub anchor: Str,
+    pub anchored_at: Millis,
+    pub steps: BTreeMap<String, ChecklistStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct ChecklistStep {
+    /// `open`, `done` or `not_applicable`.
+    pub status: Str,
+    pub by: Option<Str>,
+    pub at: Option<Millis>,
+    pub note: Option<Str>,
+}
+
+/// A legal basis for a purpose, or the withdrawal of an earlier one (`withdraws`).
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct LegalBasis {
+    pub id: Str,
+    pub purpose: Str,
+    /// `legal_obligation`, `public_task`, `vital_interests`, `consent`, `legitimate_interest`.
+    pub basis: Str,
+    pub given_by: Str,
+    pub recorded_at: Millis,
+    pub withdraws: Option<Str>,
+    pub author: Str,
+    pub device: Str,
+}
+
+/// A referral or cross-border notification: to whom, on what basis, which data categories.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct Referral {
+    pub id: Str,
+    pub to: Str,
+    pub sent_at: Millis,
+    pub legal_basis: Str,
+    pub categories: Vec<Str>,
+    pub cross_border: bool,
+    pub author: Str,
+    pub device: Str,
+}
+
+/// A photo or scanned document, stored as a blob and named by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub sha256: Str,
+    pub size: Whole,
+    pub media_type: Str,
+    pub captured_at: Millis,
+    pub author: Str,
+    pub device: Str,
+    pub sensitivity: Option<Str>,
+    pub caption: Option<Str>,
+}

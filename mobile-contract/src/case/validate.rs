@@ -1,0 +1,123 @@
+//! Whether a document still reads as a case document of a shape this build knows. The server
+//! runs this after merging a device's changes and refuses the batch if it fails, so a broken
+//! or foreign document can never be stored as a case.
+
+
+use super::model::{CaseDocument, CASE_KIND, SCHEMA_VERSION};
+use super::vocabulary::{
+    is_profile_field, EpisodeState, LEGAL_BASES, OBSERVATION_KINDS, RISK_LEVELS, STEP_STATUSES,
+};
+
+/// Why a document is not a valid case document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("the document does not have the case shape: {0}")]
+    Unreadable(String),
+    #[error("schema_version {0} is not supported (this server reads {SCHEMA_VERSION})")]
+    UnsupportedVersion(i64),
+    #[error("kind must be \"{CASE_KIND}\", found \"{0}\"")]
+    WrongKind(String),
+    #[error("{field}: \"{value}\" is not an allowed value")]
+    NotAllowed { field: String, value: String },
+    #[error("{0} must not be empty")]
+    Empty(String),
+}
+
+/// Reads and checks a case document.
+pub fn read_case<D: autosurgeon::ReadDoc>(doc: &D) -> Result<CaseDocument, ShapeError> {
+    let case: CaseDocument =
+        autosurgeon::hydrate(doc).map_err(|e| ShapeError::Unreadable(e.to_string()))?;
+    check_case(&case)?;
+    Ok(case)
+}
+
+fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
+    if case.schema_version.0 != SCHEMA_VERSION {
+        return Err(ShapeError::UnsupportedVersion(case.schema_version.0));
+    }
+    if case.kind.as_str() != CASE_KIND {
+        return Err(ShapeError::WrongKind(case.kind.0.clone()));
+    }
+    non_empty("case_id", case.case_id.as_str())?;
+    non_empty("organisation", case.organisation.as_str())?;
+    non_empty("site", case.site.as_str())?;
+    for field in case.profile.keys() {
+        allowed("profile", field, is_profile_field(field))?;
+    }
+    for obs in &case.observations {
+        non_empty("observations[].id", obs.id.as_str())?;
+        allowed(
+            "observations[].kind",
+            obs.kind.as_str(),
+            OBSERVATION_KINDS.contains(&obs.kind.as_str()),
+        )?;
+    }
+    for episode in &case.episodes {
+        non_empty("episodes[].id", episode.id.as_str())?;
+        for event in &episode.events {
+            non_empty("episodes[].events[].id", event.id.as_str())?;
+            let state = event.state.as_str();
+            allowed(
+                "episodes[].events[].state",
+                state,
+                EpisodeState::parse(state).is_some(),
+            )?;
+        }
+    }
+    for assessment in &case.risk_assessments {
+        for level in [&assessment.level, &assessment.advisory_level] {
+            allowed(
+                "risk_assessments[].level",
+                level.as_str(),
+                RISK_LEVELS.contains(&level.as_str()),
+            )?;
+        }
+    }
+    for checklist in &case.checklists {
+        for step in checklist.steps.values() {
+            let status = step.status.as_str();
+            allowed(
+                "checklists[].steps.status",
+                status,
+                STEP_STATUSES.contains(&status),
+            )?;
+        }
+    }
+    for basis in &case.legal_bases {
+        allowed(
+            "legal_bases[].basis",
+            basis.basis.as_str(),
+            LEGAL_BASES.contains(&basis.basis.as_str()),
+        )?;
+    }
+    for referral in &case.referrals {
+        allowed(
+            "referrals[].legal_basis",
+            referral.legal_basis.as_str(),
+            LEGAL_BASES.contains(&referral.legal_basis.as_str()),
+        )?;
+    }
+    for attachment in &case.attachments {
+        let hash = attachment.sha256.as_str();
+        let is_hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        allowed("attachments[].sha256", hash, is_hex)?;
+    }
+    Ok(())
+}
+
+fn non_empty(field: &str, value: &str) -> Result<(), ShapeError> {
+    if value.trim().is_empty() {
+        return Err(ShapeError::Empty(field.to_string()));
+    }
+    Ok(())
+}
+
+fn allowed(field: &str, value: &str, ok: bool) -> Result<(), ShapeError> {
+    if ok {
+        return Ok(());
+    }
+    Err(ShapeError::NotAllowed {
+        field: field.to_string(),
+        value: value.to_string(),
+    })
+}

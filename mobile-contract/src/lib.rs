@@ -1,0 +1,13 @@
+//! casesync-contract: what a field device and the casesync server agree on.
+//!
+//! Plain types and pure functions, no I/O: a phone app links this crate. It holds the case
+//! document model (shape v1), the views derived from a case (episode state, timeline,
+//! conflicts), the write-permission rules, the wire types of the APIs and the error codes.
+
+pub mod ids;
+
+pub use ids::DocumentId;
+pub mod case;
+pub mod views;
+pub mod errors;
+pub mod wire;

@@ -1,0 +1,12 @@
+//! Views derived from a case document: pure functions the server, the device SDK and the
+//! coordinator pages share.
+
+pub mod conflicts;
+pub mod episode;
+pub mod provenance;
+pub mod timeline;
+
+pub use conflicts::{profile_conflicts, ConflictingValue, FieldConflict};
+pub use episode::{child_status, episode_view, ChildStatus, EpisodeView};
+pub use provenance::{NoReceipts, Receipt, Receipts};
+pub use timeline::{timeline, EntryKind, TimelineEntry};

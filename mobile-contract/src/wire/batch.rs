@@ -1,0 +1,142 @@
+//! Batch sync, `POST /v1/sync`: one round trip for all of a device's documents, made for
+//! short and flaky links. CBOR (`application/cbor`) for devices; JSON accepted for debugging,
+//! where binary fields are base64 text.
+//!
+//! The device sends, per document it holds, its heads and the changes it has made since the
+//! server last acknowledged; the server admits and stores them, then answers what the device
+//! lacks and its new heads. New heads are sent only after the changes are committed: they
+//! are the acknowledgement. Repeating a request is harmless.
+
+use serde::{Deserialize, Serialize};
+
+use super::bytes;
+use crate::errors::ErrorDetail;
+use crate::DocumentId;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub documents: Vec<DocumentPush>,
+}
+
+/// One document as the device has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPush {
+    pub id: DocumentId,
+    /// The device's heads (hex change hashes) after its local changes.
+    #[serde(default)]
+    pub heads: Vec<String>,
+    /// Automerge changes (each `Change::raw_bytes`) the server may not have.
+    #[serde(default, with = "bytes::list")]
+    pub changes: Vec<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub documents: Vec<DocumentReply>,
+    /// Documents in the device's scope that it did not send: fetch them by sending their id
+    /// with empty heads in the next request.
+    pub new_documents: Vec<ScopeEntry>,
+    /// Documents the device sent that are no longer in its scope: erase the local copy.
+    pub removed_documents: Vec<DocumentId>,
+    /// The device must erase all case data (lost or revoked phone).
+    #[serde(default)]
+    pub wipe: bool,
+    /// Server time (ms since epoch), to estimate clock skew.
+    pub server_time: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Changes admitted and committed (or nothing to admit); `heads` acknowledge them.
+    Ok,
+    /// The device's changes were refused; nothing of them was stored. Reset the local copy
+    /// to the server's state (`changes` from empty heads) and tell the user `error`.
+    Rejected,
+    /// No such document in the device's scope.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentReply {
+    pub id: DocumentId,
+    pub status: DocumentStatus,
+    /// Changes the device lacks, in causal order.
+    #[serde(default, with = "bytes::list")]
+    pub changes: Vec<Vec<u8>>,
+    /// The server's heads after this request (hex).
+    #[serde(default)]
+    pub heads: Vec<String>,
+    /// Some of the device's heads are unknown to the server: send all changes since the
+    /// server's `heads` next time.
+    #[serde(default)]
+    pub missing_changes: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+/// What kind of document an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Case,
+    Alerts,
+    Caseload,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Alerts => "alerts",
+            Self::Caseload => "caseload",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Case, Self::Alerts, Self::Caseload]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeEntry {
+    pub id: DocumentId,
+    pub kind: DocumentKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> SyncRequest {
+        SyncRequest {
+            documents: vec![DocumentPush {
+                id: DocumentId::random(),
+                heads: vec!["ab".repeat(32)],
+                changes: vec![vec![0x85, 0x6f, 0x4a, 0x83], vec![1, 2, 3]],
+            }],
+        }
+    }
+
+    #[test]
+    fn cbor_carries_byte_strings() {
+        let req = sample();
+        let mut buf = Vec::new();
+        ciborium::into_writer(&req, &mut buf).unwrap();
+        let back: SyncRequest = ciborium::from_reader(buf.as_slice()).unwrap();
+        assert_eq!(back, req);
+        // A byte string header (major type 2) for the 4-byte change, not an array of ints.
+        assert!(buf.windows(5).any(|w| w == [0x44, 0x85, 0x6f, 0x4a, 0x83]));
+    }
+
+    #[test]
+    fn json_carries_base64() {
+        let req = sample();
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(json.contains("\"hW9Kgw==\""), "{json}");
+        let back: SyncRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, req);
+    }
+}

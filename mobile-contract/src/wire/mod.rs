@@ -1,0 +1,9 @@
+//! Wire types of the HTTP APIs. The WebSocket speaks automerge-repo's own protocol (see the
+//! sync crate).
+
+pub mod batch;
+pub mod bytes;
+pub mod cases;
+
+pub use batch::*;
+pub use cases::*;

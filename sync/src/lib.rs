@@ -1,0 +1,8 @@
+//! casesync-sync: how case documents converge.
+//!
+//! A sans-IO engine over automerge. Bytes come in from devices (batch requests or
+//! automerge-repo WebSocket frames), the engine admits or refuses their changes, merges them
+//! and hands the result to a [`store::DocumentStore`] that the schema crate implements on
+//! SQLite or PostgreSQL; what devices lack goes back out as messages.
+
+pub mod protocol;
