@@ -116,7 +116,11 @@ mod tests {
 
     #[test]
     fn serde_tag_matches_as_str() {
-        for code in [ErrorCode::ForgedChange, ErrorCode::InvalidCaseShape, ErrorCode::NotFound] {
+        for code in [
+            ErrorCode::ForgedChange,
+            ErrorCode::InvalidCaseShape,
+            ErrorCode::NotFound,
+        ] {
             let json = serde_json::to_string(&code).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

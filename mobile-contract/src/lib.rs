@@ -8,6 +8,10 @@ pub mod ids;
 
 pub use ids::DocumentId;
 pub mod case;
-pub mod views;
 pub mod errors;
+pub mod permissions;
+pub mod roles;
+pub mod views;
 pub mod wire;
+
+pub use roles::Role;

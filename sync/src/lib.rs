@@ -5,4 +5,13 @@
 //! and hands the result to a [`store::DocumentStore`] that the schema crate implements on
 //! SQLite or PostgreSQL; what devices lack goes back out as messages.
 
+pub mod admission;
+pub mod engine;
+pub mod live;
+pub mod memory;
 pub mod protocol;
+pub mod store;
+
+pub use admission::{Refusal, Writer};
+pub use engine::{Admitted, Engine, EngineConfig, MissingChanges};
+pub use store::{ChangeReceipt, DocumentMeta, DocumentStore, StoreError};

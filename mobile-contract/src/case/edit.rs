@@ -99,7 +99,11 @@ pub fn new_case_document(new: &NewCase, actor: ActorId) -> Result<AutoCommit, Ed
 }
 
 /// Appends an entry at the end of one of the logs.
-pub fn append<R: Reconcile>(doc: &mut AutoCommit, log: CaseLog, entry: &R) -> Result<(), EditError> {
+pub fn append<R: Reconcile>(
+    doc: &mut AutoCommit,
+    log: CaseLog,
+    entry: &R,
+) -> Result<(), EditError> {
     let list = match doc.get(ROOT, log.key())? {
         Some((automerge::Value::Object(ObjType::List), id)) => id,
         _ => return Err(EditError::MissingLog(log.key())),

@@ -2,7 +2,6 @@
 //! runs this after merging a device's changes and refuses the batch if it fails, so a broken
 //! or foreign document can never be stored as a case.
 
-
 use super::model::{CaseDocument, CASE_KIND, SCHEMA_VERSION};
 use super::vocabulary::{
     is_profile_field, EpisodeState, LEGAL_BASES, OBSERVATION_KINDS, RISK_LEVELS, STEP_STATUSES,

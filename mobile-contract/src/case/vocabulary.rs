@@ -15,16 +15,28 @@ pub const PROFILE_FIELDS: &[(&str, &str)] = &[
     ("languages", "languages spoken, comma separated"),
     ("physical_description", "height, build, hair, eyes"),
     ("marks", "scars, tattoos, other distinguishing marks"),
-    ("photo", "SHA-256 of the current dated photo (an attachment)"),
+    (
+        "photo",
+        "SHA-256 of the current dated photo (an attachment)",
+    ),
     ("phone_numbers", "the child's phone numbers"),
     ("social_media", "accounts the child uses"),
-    ("family_and_associates", "family and contacts here and abroad"),
-    ("intended_destination", "where the child says they want to go"),
+    (
+        "family_and_associates",
+        "family and contacts here and abroad",
+    ),
+    (
+        "intended_destination",
+        "where the child says they want to go",
+    ),
     ("guardian", "name and contact of the appointed guardian"),
     ("social_worker", "responsible social worker"),
     ("asylum_status", "asylum procedure status"),
     ("dublin_status", "Dublin procedure status"),
-    ("legal_identifiers", "police references, SIS alert and Yellow Notice references"),
+    (
+        "legal_identifiers",
+        "police references, SIS alert and Yellow Notice references",
+    ),
     ("arrived_at", "date of arrival at the site"),
 ];
 

@@ -39,10 +39,17 @@ pub struct TimelineEntry {
 }
 
 /// Builds the timeline of a case. `doc` is the document `case` was read from.
-pub fn timeline(doc: &Automerge, case: &CaseDocument, receipts: &dyn Receipts) -> Vec<TimelineEntry> {
+pub fn timeline(
+    doc: &Automerge,
+    case: &CaseDocument,
+    receipts: &dyn Receipts,
+) -> Vec<TimelineEntry> {
     let mut entries = Vec::new();
     let mut push = |id: Option<&ObjId>, mut entry: TimelineEntry| {
-        if let Some(receipt) = id.and_then(|id| origin(doc, id)).and_then(|h| receipts.receipt(&h)) {
+        if let Some(receipt) = id
+            .and_then(|id| origin(doc, id))
+            .and_then(|h| receipts.receipt(&h))
+        {
             entry.received_at = Some(receipt.received_at);
             entry.delivered_by = Some(receipt.device);
         }
@@ -52,9 +59,15 @@ pub fn timeline(doc: &Automerge, case: &CaseDocument, receipts: &dyn Receipts) -
     for (i, obs) in case.observations.iter().enumerate() {
         push(
             ids.get(i),
-            entry(EntryKind::Observation, &obs.id, &obs.kind, &obs.text, obs.observed_at.0)
-                .by(&obs.author, &obs.device)
-                .at_place(obs.place.as_ref()),
+            entry(
+                EntryKind::Observation,
+                &obs.id,
+                &obs.kind,
+                &obs.text,
+                obs.observed_at.0,
+            )
+            .by(&obs.author, &obs.device)
+            .at_place(obs.place.as_ref()),
         );
     }
     let episode_ids = list_element_ids(doc, "episodes");
@@ -66,8 +79,14 @@ pub fn timeline(doc: &Automerge, case: &CaseDocument, receipts: &dyn Receipts) -
             .unwrap_or_default();
         for (j, event) in episode.events.iter().enumerate() {
             let text = event.note.clone().unwrap_or_default();
-            let mut e = entry(EntryKind::EpisodeEvent, &event.id, &event.state, &text, event.observed_at.0)
-                .by(&event.author, &event.device);
+            let mut e = entry(
+                EntryKind::EpisodeEvent,
+                &event.id,
+                &event.state,
+                &text,
+                event.observed_at.0,
+            )
+            .by(&event.author, &event.device);
             e.episode_id = Some(episode.id.0.clone());
             e.place = event
                 .details
@@ -82,26 +101,52 @@ pub fn timeline(doc: &Automerge, case: &CaseDocument, receipts: &dyn Receipts) -
         let text = ra.reason.clone().unwrap_or_default();
         push(
             ids.get(i),
-            entry(EntryKind::RiskAssessment, &ra.id, &ra.level, &text, ra.assessed_at.0)
-                .by(&ra.author, &ra.device),
+            entry(
+                EntryKind::RiskAssessment,
+                &ra.id,
+                &ra.level,
+                &text,
+                ra.assessed_at.0,
+            )
+            .by(&ra.author, &ra.device),
         );
     }
     let ids = list_element_ids(doc, "legal_bases");
     for (i, lb) in case.legal_bases.iter().enumerate() {
-        let label = if lb.withdraws.is_some() { "withdrawn" } else { lb.basis.as_str() };
+        let label = if lb.withdraws.is_some() {
+            "withdrawn"
+        } else {
+            lb.basis.as_str()
+        };
         push(
             ids.get(i),
-            entry(EntryKind::LegalBasis, &lb.id, &Str::from(label), &lb.purpose, lb.recorded_at.0)
-                .by(&lb.author, &lb.device),
+            entry(
+                EntryKind::LegalBasis,
+                &lb.id,
+                &Str::from(label),
+                &lb.purpose,
+                lb.recorded_at.0,
+            )
+            .by(&lb.author, &lb.device),
         );
     }
     let ids = list_element_ids(doc, "referrals");
     for (i, r) in case.referrals.iter().enumerate() {
-        let label = if r.cross_border { "cross_border" } else { "referral" };
+        let label = if r.cross_border {
+            "cross_border"
+        } else {
+            "referral"
+        };
         push(
             ids.get(i),
-            entry(EntryKind::Referral, &r.id, &Str::from(label), &r.to, r.sent_at.0)
-                .by(&r.author, &r.device),
+            entry(
+                EntryKind::Referral,
+                &r.id,
+                &Str::from(label),
+                &r.to,
+                r.sent_at.0,
+            )
+            .by(&r.author, &r.device),
         );
     }
     let ids = list_element_ids(doc, "attachments");
@@ -109,12 +154,22 @@ pub fn timeline(doc: &Automerge, case: &CaseDocument, receipts: &dyn Receipts) -
         let caption = a.caption.clone().unwrap_or_default();
         push(
             ids.get(i),
-            entry(EntryKind::Attachment, &a.sha256, &a.media_type, &caption, a.captured_at.0)
-                .by(&a.author, &a.device),
+            entry(
+                EntryKind::Attachment,
+                &a.sha256,
+                &a.media_type,
+                &caption,
+                a.captured_at.0,
+            )
+            .by(&a.author, &a.device),
         );
     }
     entries.sort_by(|a, b| {
-        (a.observed_at, a.received_at, &a.entry_id).cmp(&(b.observed_at, b.received_at, &b.entry_id))
+        (a.observed_at, a.received_at, &a.entry_id).cmp(&(
+            b.observed_at,
+            b.received_at,
+            &b.entry_id,
+        ))
     });
     entries
 }

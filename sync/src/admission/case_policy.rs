@@ -1,0 +1,203 @@
+//! Admission rules for case documents: after merging a device's changes the document must
+//! still read as a case document, its identity must match where it lives, and every edit
+//! must be allowed for the device user's role (the permission table of the contract).
+
+use std::collections::HashSet;
+
+use automerge::{Automerge, ChangeHash, ObjId, Patch, PatchAction, Prop, Value};
+use casesync_contract::case::{read_case, CaseDocument};
+use casesync_contract::permissions::{self, check, root_zone, Operation, Zone};
+use casesync_contract::DocumentId;
+
+use super::{Refusal, Writer};
+
+/// Checks a case document after the device's changes were applied to it.
+pub fn check_case(
+    doc: &Automerge,
+    id: &DocumentId,
+    before: &[ChangeHash],
+    writer: &Writer,
+) -> Result<CaseDocument, Refusal> {
+    let case = read_case(doc)?;
+    let created = before.is_empty();
+    if case.case_id.as_str() != id.to_string() {
+        return Err(Refusal::WrongIdentity(format!(
+            "case_id \"{}\" does not match the document id {id}",
+            case.case_id
+        )));
+    }
+    if created && case.organisation.as_str() != writer.organisation {
+        return Err(Refusal::WrongIdentity(
+            "a new case must belong to the device's organisation".into(),
+        ));
+    }
+    let Some(role) = writer.role else {
+        return Ok(case); // the server itself
+    };
+    let patches = doc.diff(before, &doc.get_heads());
+    let fresh = created_objects(&patches);
+    for patch in &patches {
+        let (zone, op, path) = classify(patch, &fresh, created);
+        if let Some((zone, op)) = zone.zip(op) {
+            check(role, zone, op, &path)?;
+        }
+        if let Some(state) = new_episode_state(patch, &fresh) {
+            if !permissions::may_record_state(role, &state) {
+                return Err(Refusal::Denied(permissions::Denial {
+                    rule: "episode_state_by_role",
+                    role,
+                    zone: Zone::EpisodeEvents,
+                    operation: Operation::Append,
+                    path: format!("{path} = {state}"),
+                }));
+            }
+        }
+    }
+    Ok(case)
+}
+
+/// Objects made by this very diff: everything inside them is part of an append.
+fn created_objects(patches: &[Patch]) -> HashSet<ObjId> {
+    let mut fresh = HashSet::new();
+    for patch in patches {
+        match &patch.action {
+            PatchAction::PutMap {
+                value: (Value::Object(_), id),
+                ..
+            }
+            | PatchAction::PutSeq {
+                value: (Value::Object(_), id),
+                ..
+            } => {
+                fresh.insert(id.clone());
+            }
+            PatchAction::Insert { values, .. } => {
+                for (value, id, _) in values.iter() {
+                    if matches!(value, Value::Object(_)) {
+                        fresh.insert(id.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fresh
+}
+
+/// Zone and operation of one patch; `None` when the patch is inside something new.
+fn classify(
+    patch: &Patch,
+    fresh: &HashSet<ObjId>,
+    created: bool,
+) -> (Option<Zone>, Option<Operation>, String) {
+    let props: Vec<&Prop> = patch.path.iter().map(|(_, p)| p).collect();
+    let mut path = render(&props);
+    if let Some(key) = action_key(&patch.action) {
+        path = if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        };
+    }
+    // Inside an object this same diff created: it is part of an append one level up.
+    if fresh.contains(&patch.obj) {
+        return (None, None, path);
+    }
+    let keys: Vec<String> = props.iter().map(|p| prop_str(p)).collect();
+    let op = operation(&patch.action);
+    let zone = match keys.as_slice() {
+        // The root map itself: which key is written decides.
+        [] => {
+            let key = action_key(&patch.action).unwrap_or_default();
+            if created {
+                return (None, None, path); // the device writes the whole skeleton of a new case
+            }
+            let zone = root_zone(&key);
+            // Replacing a whole log or the profile drops entries: never allowed.
+            let op = if zone == Zone::Profile || is_root_log(zone) {
+                Operation::Edit
+            } else {
+                op
+            };
+            return (Some(zone), Some(op), path);
+        }
+        [root] => root_zone(root),
+        [root, _idx, events] if root == "episodes" && events == "events" => Zone::EpisodeEvents,
+        [root, _idx, steps] if root == "checklists" && steps == "steps" => Zone::ChecklistSteps,
+        [root, _idx, steps, _step] if root == "checklists" && steps == "steps" => {
+            return (Some(Zone::ChecklistSteps), Some(Operation::Edit), path);
+        }
+        [root, ..] => {
+            // Inside an existing entry of a log: an edit, whatever the action.
+            return (Some(root_zone(root)), Some(Operation::Edit), path);
+        }
+    };
+    (Some(zone), Some(op), path)
+}
+
+fn is_root_log(zone: Zone) -> bool {
+    !matches!(
+        zone,
+        Zone::Identity | Zone::Profile | Zone::Jurisdiction | Zone::Unknown
+    )
+}
+
+fn operation(action: &PatchAction) -> Operation {
+    match action {
+        PatchAction::Insert { .. } => Operation::Append,
+        PatchAction::DeleteMap { .. } | PatchAction::DeleteSeq { .. } => Operation::Delete,
+        _ => Operation::Edit,
+    }
+}
+
+/// The state written into a brand-new episode event, if this patch writes one.
+fn new_episode_state(patch: &Patch, fresh: &HashSet<ObjId>) -> Option<String> {
+    let in_events = patch.path.len() >= 3
+        && matches!(&patch.path[0].1, Prop::Map(k) if k == "episodes")
+        && matches!(&patch.path[2].1, Prop::Map(k) if k == "events");
+    if !in_events || !fresh.contains(&patch.obj) {
+        return None;
+    }
+    match &patch.action {
+        PatchAction::PutMap {
+            key, value: (v, _), ..
+        } if key == "state" => match v {
+            Value::Scalar(s) => Some(s.to_string().trim_matches('"').to_string()),
+            Value::Object(_) => None,
+        },
+        _ => None,
+    }
+}
+
+fn action_key(action: &PatchAction) -> Option<String> {
+    match action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+        PatchAction::PutSeq { index, .. }
+        | PatchAction::Insert { index, .. }
+        | PatchAction::DeleteSeq { index, .. } => Some(format!("[{index}]")),
+        _ => None,
+    }
+}
+
+fn prop_str(p: &Prop) -> String {
+    match p {
+        Prop::Map(k) => k.clone(),
+        Prop::Seq(i) => i.to_string(),
+    }
+}
+
+fn render(props: &[&Prop]) -> String {
+    let mut out = String::new();
+    for p in props {
+        match p {
+            Prop::Map(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Prop::Seq(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}

@@ -1,0 +1,334 @@
+//! The engine: admits devices' changes into documents, stores them, and answers what a peer
+//! lacks. It keeps recently used documents in memory and drops idle ones; the store is the
+//! truth, so any instance can serve any document.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use casesync_contract::wire::DocumentKind;
+use casesync_contract::DocumentId;
+
+use crate::admission::{check_case, Refusal, Writer};
+use crate::live::LiveDocument;
+use crate::store::{ActorOwner, ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Write a snapshot after this many incremental chunks.
+    pub compact_after: usize,
+    /// Drop a document from memory after this long unused.
+    pub idle_after: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            compact_after: 64,
+            idle_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What an admission did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    pub heads_before: Vec<ChangeHash>,
+    /// Heads after the commit: acknowledging these acknowledges the device's changes.
+    pub heads: Vec<ChangeHash>,
+    /// Changes that were new to the server, now durable.
+    pub added: Vec<ChangeHash>,
+    pub created: bool,
+    pub compaction_due: bool,
+}
+
+pub struct Engine<S: DocumentStore + ?Sized> {
+    store: Arc<S>,
+    docs: Mutex<HashMap<DocumentId, Arc<Mutex<LiveDocument>>>>,
+    config: EngineConfig,
+}
+
+type Handle = Arc<Mutex<LiveDocument>>;
+
+impl<S: DocumentStore + ?Sized> Engine<S> {
+    pub fn new(store: Arc<S>, config: EngineConfig) -> Self {
+        Self {
+            store,
+            docs: Mutex::new(HashMap::new()),
+            config,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    /// Reads a document as currently stored; `None` if it has no history anywhere.
+    pub fn read<R>(
+        &self,
+        id: &DocumentId,
+        f: impl FnOnce(&Automerge) -> R,
+    ) -> Result<Option<R>, StoreError> {
+        let handle = self.handle(id)?;
+        let mut live = lock(&handle)?;
+        live.refresh(&*self.store, id)?;
+        if !live.exists() {
+            drop(live);
+            self.forget_if_empty(id);
+            return Ok(None);
+        }
+        Ok(Some(f(&live.doc)))
+    }
+
+    /// Admits `raw` changes from `writer` into document `id` of `kind`. Nothing is stored
+    /// unless every check passes; on success the changes are durable when this returns.
+    pub fn admit(
+        &self,
+        id: &DocumentId,
+        kind: DocumentKind,
+        writer: &Writer,
+        raw: &[Vec<u8>],
+        create: Option<&DocumentMeta>,
+        now: i64,
+    ) -> Result<Admitted, Refusal> {
+        let changes = parse_changes(raw)?;
+        let handle = self.handle(id)?;
+        let mut live = lock(&handle)?;
+        live.refresh(&*self.store, id)?;
+        let heads_before = live.doc.get_heads();
+        let new = new_changes(&live.doc, changes);
+        if new.is_empty() {
+            return Ok(Admitted {
+                heads: heads_before.clone(),
+                heads_before,
+                added: vec![],
+                created: false,
+                compaction_due: false,
+            });
+        }
+        check_dependencies(&live.doc, &new)?;
+        self.check_authors(&new, writer)?;
+        let created = !live.exists();
+        if created && create.is_none() {
+            return Err(Refusal::WrongIdentity(format!(
+                "document {id} does not exist"
+            )));
+        }
+        let added: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
+        // Apply in one batch: one by one is orders of magnitude slower on long histories.
+        if let Err(e) = live.doc.apply_changes(new) {
+            self.reload(&mut live, id)?;
+            return Err(Refusal::InvalidChanges(e.to_string()));
+        }
+        if let Err(refusal) = self.check_kind(&live.doc, id, kind, &heads_before, writer) {
+            self.reload(&mut live, id)?;
+            return Err(refusal);
+        }
+        let bytes = live.doc.save_after(&heads_before);
+        let receipts: Vec<ChangeReceipt> = added
+            .iter()
+            .map(|change| ChangeReceipt {
+                change: *change,
+                device: writer.device.clone(),
+                received_at: now,
+            })
+            .collect();
+        let seq = match self
+            .store
+            .append(id, &bytes, &receipts, create.filter(|_| created))
+        {
+            Ok(seq) => seq,
+            Err(e) => {
+                self.reload(&mut live, id)?;
+                return Err(Refusal::Store(e));
+            }
+        };
+        // A gap means another instance wrote in between: the next refresh reads its chunk
+        // (and ours again, harmlessly) before anything else happens to this document.
+        if seq == live.last_seq + 1 {
+            live.last_seq = seq;
+            live.increments += 1;
+        }
+        Ok(Admitted {
+            heads_before,
+            heads: live.doc.get_heads(),
+            added,
+            created,
+            compaction_due: live.increments >= self.config.compact_after,
+        })
+    }
+
+    /// The changes a peer with heads `have` lacks, the server's heads, and whether some of
+    /// `have` is unknown here (the peer holds changes the server has not received).
+    pub fn changes_for(
+        &self,
+        id: &DocumentId,
+        have: &[ChangeHash],
+    ) -> Result<Option<MissingChanges>, StoreError> {
+        self.read(id, |doc| {
+            let known: Vec<ChangeHash> = have
+                .iter()
+                .filter(|h| doc.get_change_by_hash(h).is_some())
+                .copied()
+                .collect();
+            MissingChanges {
+                changes: doc
+                    .get_changes(&known)
+                    .into_iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect(),
+                heads: doc.get_heads(),
+                peer_ahead: known.len() < have.len(),
+            }
+        })
+    }
+
+    /// Writes a snapshot of the document and drops the chunks it covers.
+    pub fn compact(&self, id: &DocumentId) -> Result<(), StoreError> {
+        let handle = self.handle(id)?;
+        let mut live = lock(&handle)?;
+        live.refresh(&*self.store, id)?;
+        if live.increments < 2 {
+            return Ok(());
+        }
+        let snapshot = live.doc.save();
+        self.store.compact(id, &snapshot, live.last_seq)?;
+        live.increments = 0;
+        Ok(())
+    }
+
+    /// Drops documents unused for longer than the configured idle time. Returns how many.
+    pub fn evict_idle(&self) -> usize {
+        let Ok(mut docs) = self.docs.lock() else {
+            return 0;
+        };
+        let before = docs.len();
+        let idle = self.config.idle_after;
+        docs.retain(|_, handle| match handle.try_lock() {
+            Ok(live) => live.last_used.elapsed() < idle,
+            Err(_) => true, // in use right now
+        });
+        before - docs.len()
+    }
+
+    /// How many documents are in memory.
+    pub fn loaded(&self) -> usize {
+        self.docs.lock().map(|d| d.len()).unwrap_or(0)
+    }
+
+    fn handle(&self, id: &DocumentId) -> Result<Handle, StoreError> {
+        let mut docs = self
+            .docs
+            .lock()
+            .map_err(|_| StoreError::Backend("document cache poisoned".into()))?;
+        Ok(docs
+            .entry(*id)
+            .or_insert_with(|| Arc::new(Mutex::new(LiveDocument::empty())))
+            .clone())
+    }
+
+    fn forget_if_empty(&self, id: &DocumentId) {
+        if let Ok(mut docs) = self.docs.lock() {
+            let empty = docs
+                .get(id)
+                .and_then(|h| h.try_lock().ok().map(|l| !l.exists()))
+                .unwrap_or(false);
+            if empty {
+                docs.remove(id);
+            }
+        }
+    }
+
+    /// Throws away a document whose in-memory state took changes that were then refused.
+    fn reload(&self, live: &mut LiveDocument, id: &DocumentId) -> Result<(), StoreError> {
+        *live = LiveDocument::empty();
+        live.refresh(&*self.store, id)
+    }
+
+    fn check_authors(&self, new: &[Change], writer: &Writer) -> Result<(), Refusal> {
+        let actors: HashSet<_> = new.iter().map(|c| c.actor_id().clone()).collect();
+        for actor in actors {
+            if let ActorOwner::OtherDevice(_) = self.store.claim_actor(&actor, &writer.device)? {
+                return Err(Refusal::ForgedChange {
+                    actor: actor.to_hex_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn check_kind(
+        &self,
+        doc: &Automerge,
+        id: &DocumentId,
+        kind: DocumentKind,
+        before: &[ChangeHash],
+        writer: &Writer,
+    ) -> Result<(), Refusal> {
+        match kind {
+            DocumentKind::Case => check_case(doc, id, before, writer).map(|_| ()),
+            // Alerts and caseloads are server-authored; devices write only through the
+            // dedicated checks of those documents.
+            DocumentKind::Alerts | DocumentKind::Caseload if writer.role.is_none() => Ok(()),
+            DocumentKind::Alerts | DocumentKind::Caseload => {
+                Err(Refusal::Denied(casesync_contract::permissions::Denial {
+                    rule: "server_authored_document",
+                    role: writer.role.unwrap_or(casesync_contract::Role::Auditor),
+                    zone: casesync_contract::permissions::Zone::Identity,
+                    operation: casesync_contract::permissions::Operation::Edit,
+                    path: kind.as_str().to_string(),
+                }))
+            }
+        }
+    }
+}
+
+/// What a peer lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingChanges {
+    pub changes: Vec<Vec<u8>>,
+    pub heads: Vec<ChangeHash>,
+    pub peer_ahead: bool,
+}
+
+fn lock(handle: &Handle) -> Result<MutexGuard<'_, LiveDocument>, StoreError> {
+    handle
+        .lock()
+        .map_err(|_| StoreError::Backend("document lock poisoned".into()))
+}
+
+fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, Refusal> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            Change::from_bytes(bytes.clone())
+                .map_err(|e| Refusal::InvalidChanges(format!("change {i}: {e}")))
+        })
+        .collect()
+}
+
+/// The changes the document does not have yet, each once.
+fn new_changes(doc: &Automerge, changes: Vec<Change>) -> Vec<Change> {
+    let mut seen = HashSet::new();
+    changes
+        .into_iter()
+        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+        .collect()
+}
+
+fn check_dependencies(doc: &Automerge, new: &[Change]) -> Result<(), Refusal> {
+    let in_batch: HashSet<ChangeHash> = new.iter().map(Change::hash).collect();
+    let missing = new
+        .iter()
+        .filter(|c| {
+            c.deps()
+                .iter()
+                .any(|d| !in_batch.contains(d) && doc.get_change_by_hash(d).is_none())
+        })
+        .count();
+    if missing > 0 {
+        return Err(Refusal::MissingDependencies(missing));
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! A document as one server instance holds it in memory: the automerge state and how far
+//! into the stored chunk series it has read.
+
+use std::time::Instant;
+
+use automerge::Automerge;
+use casesync_contract::DocumentId;
+
+use crate::store::{ChunkKind, DocumentStore, StoreError};
+
+pub struct LiveDocument {
+    pub doc: Automerge,
+    /// The last chunk of the stored series that `doc` includes.
+    pub last_seq: i64,
+    /// Incremental chunks stored since the last snapshot (drives compaction).
+    pub increments: usize,
+    pub last_used: Instant,
+}
+
+impl LiveDocument {
+    pub fn empty() -> Self {
+        Self {
+            doc: Automerge::new(),
+            last_seq: 0,
+            increments: 0,
+            last_used: Instant::now(),
+        }
+    }
+
+    /// Reads the chunks other writers (or other instances) stored since we last looked.
+    pub fn refresh<S: DocumentStore + ?Sized>(
+        &mut self,
+        store: &S,
+        id: &DocumentId,
+    ) -> Result<(), StoreError> {
+        self.last_used = Instant::now();
+        let chunks = store.chunks_after(id, self.last_seq)?;
+        for chunk in chunks {
+            self.doc.load_incremental(&chunk.bytes).map_err(|e| {
+                StoreError::Backend(format!(
+                    "stored chunk {} of {id} is corrupt: {e}",
+                    chunk.seq
+                ))
+            })?;
+            self.last_seq = chunk.seq;
+            match chunk.kind {
+                ChunkKind::Snapshot => self.increments = 0,
+                ChunkKind::Incremental => self.increments += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the document exists anywhere (has any history).
+    pub fn exists(&self) -> bool {
+        !self.doc.get_heads().is_empty()
+    }
+}

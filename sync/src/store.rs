@@ -1,0 +1,90 @@
+//! The storage the engine needs, defined here and implemented by the schema crate (SQLite,
+//! PostgreSQL) and by [`crate::memory`] for tests.
+//!
+//! A document is stored as an append-only series of chunks numbered per document: incremental
+//! chunks (the changes one admission added) and, after compaction, one snapshot that replaces
+//! the chunks it covers. Several server instances may append to the same document: each
+//! reloads the chunks numbered after the last one it has seen before it writes.
+
+use automerge::{ActorId, ChangeHash};
+use casesync_contract::wire::DocumentKind;
+use casesync_contract::DocumentId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkKind {
+    Snapshot,
+    Incremental,
+}
+
+impl ChunkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Snapshot => "snapshot",
+            Self::Incremental => "incremental",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredChunk {
+    /// Position in the document's series, from 1.
+    pub seq: i64,
+    pub kind: ChunkKind,
+    pub bytes: Vec<u8>,
+}
+
+/// Which device delivered a change, and when the server stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeReceipt {
+    pub change: ChangeHash,
+    pub device: String,
+    pub received_at: i64,
+}
+
+/// What a document is and whom it belongs to; written with its first chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentMeta {
+    pub kind: DocumentKind,
+    pub organisation: String,
+    pub site: Option<String>,
+}
+
+/// Who an actor id belongs to, once claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorOwner {
+    /// The actor belongs to the device asking (it may have just been bound to it).
+    ThisDevice,
+    OtherDevice(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the document was written concurrently; retry")]
+    Contention,
+    #[error("storage failed: {0}")]
+    Backend(String),
+}
+
+pub trait DocumentStore: Send + Sync {
+    /// Chunks of `doc` numbered after `after`, in order. Empty for an unknown document.
+    fn chunks_after(&self, doc: &DocumentId, after: i64) -> Result<Vec<StoredChunk>, StoreError>;
+
+    /// Appends an incremental chunk with the receipts of the changes it holds, atomically,
+    /// creating the document with `create` if it does not exist yet. Returns its number.
+    /// When this returns, the chunk is durable.
+    fn append(
+        &self,
+        doc: &DocumentId,
+        bytes: &[u8],
+        receipts: &[ChangeReceipt],
+        create: Option<&DocumentMeta>,
+    ) -> Result<i64, StoreError>;
+
+    /// Replaces the chunks numbered up to `up_to` by one snapshot holding all of them.
+    fn compact(&self, doc: &DocumentId, snapshot: &[u8], up_to: i64) -> Result<(), StoreError>;
+
+    /// Binds `actor` to `device` if no device has it yet, and says who owns it. Actor ids
+    /// are chosen by the automerge library on the phone, so the first device to use one owns
+    /// it; no other device can then author changes under it.
+    fn claim_actor(&self, actor: &ActorId, device: &str) -> Result<ActorOwner, StoreError>;
+}
