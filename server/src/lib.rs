@@ -1,1 +1,22 @@
-//! placeholder
+//! casesync-server: the process.
+//!
+//! HTTP routes (batch sync, cases API), authentication of devices, background workers and
+//! configuration around the sync engine ([`casesync_sync`]) and the database
+//! ([`casesync_schema`]). Requests come from field devices and coordinators; documents go to
+//! SQLite or PostgreSQL, and changes out to devices.
+
+pub mod auth;
+pub mod body;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod live;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

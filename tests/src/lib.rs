@@ -1,1 +1,9 @@
-//! placeholder
+//! casesync-tests: the helpers of the end-to-end tests. A [`server::TestServer`] runs the
+//! real application on 127.0.0.1:0 against a fresh SQLite or PostgreSQL database
+//! ([`db::TestDb`]); [`device::Device`] is a reference field-app client.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod db;
+pub mod device;
+pub mod fixtures;
+pub mod server;

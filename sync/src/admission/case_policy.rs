@@ -31,6 +31,13 @@ pub fn check_case(
             "a new case must belong to the device's organisation".into(),
         ));
     }
+    if let (true, Some(site)) = (created, writer.site.as_deref()) {
+        if case.site.as_str() != site {
+            return Err(Refusal::WrongIdentity(
+                "a new case must belong to the device's site".into(),
+            ));
+        }
+    }
     let Some(role) = writer.role else {
         return Ok(case); // the server itself
     };

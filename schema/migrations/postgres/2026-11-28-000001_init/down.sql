@@ -1,0 +1,9 @@
+DROP TABLE case_summaries;
+DROP TABLE change_receipts;
+DROP TABLE doc_chunks;
+DROP TABLE documents;
+DROP TABLE device_actors;
+DROP TABLE devices;
+DROP TABLE users;
+DROP TABLE sites;
+DROP TABLE organisations;

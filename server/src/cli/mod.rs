@@ -1,0 +1,71 @@
+//! The `casesync` command: `serve`, and scriptable administration that prints JSON with
+//! `--json`.
+
+mod admin;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::startup::Application;
+
+#[derive(Parser)]
+#[command(
+    name = "casesync",
+    version,
+    about = "Case document sync server for child protection field work"
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Defaults to ./casesync.toml when present.
+    #[arg(long, global = true, env = "CASESYNC_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Organisations, sites, users and devices.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("casesync: configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Serve => serve(config),
+        Command::Admin { command } => admin::run(&config, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("casesync: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    crate::telemetry::init(&config.log_format);
+    tracing::info!(?config, "starting casesync");
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config)?;
+        tracing::info!(port = app.port(), "listening");
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}

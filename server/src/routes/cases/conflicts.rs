@@ -1,0 +1,28 @@
+use actix_web::{get, web, HttpResponse};
+use casesync_contract::views::profile_conflicts;
+use casesync_contract::wire::Conflicts;
+
+use super::{readable_case, receipts};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET /v1/cases/{id}/conflicts`: profile fields holding concurrent values.
+#[get("/v1/cases/{id}/conflicts")]
+pub async fn get_conflicts(
+    caller: Caller,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = web::block(move || -> Result<Conflicts, ApiError> {
+        let id = readable_case(&state, &caller, &path)?;
+        let receipts = receipts(&state, &id)?;
+        let conflicts = state
+            .engine
+            .read(&id, |doc| profile_conflicts(doc, &receipts))?
+            .ok_or_else(ApiError::not_found)?;
+        Ok(Conflicts { id, conflicts })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,41 @@
+use actix_web::{get, web, HttpResponse};
+use casesync_contract::case::read_case;
+use casesync_contract::views::{child_status, episode_view, profile_conflicts, NoReceipts};
+use casesync_contract::wire::{case_reference, CaseDetail};
+
+use super::readable_case;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET /v1/cases/{id}`: the case as JSON, with its derived state.
+#[get("/v1/cases/{id}")]
+pub async fn get_case(
+    caller: Caller,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let detail = web::block(move || -> Result<CaseDetail, ApiError> {
+        let id = readable_case(&state, &caller, &path)?;
+        let detail = state
+            .engine
+            .read(&id, |doc| -> Result<CaseDetail, ApiError> {
+                let case = read_case(doc).map_err(ApiError::internal)?;
+                let (status, _) = child_status(&case.episodes);
+                Ok(CaseDetail {
+                    id,
+                    url: id.url(),
+                    reference: case_reference(&id),
+                    heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
+                    status,
+                    episodes: case.episodes.iter().filter_map(episode_view).collect(),
+                    open_conflicts: profile_conflicts(doc, &NoReceipts).len(),
+                    case,
+                })
+            })?
+            .ok_or_else(ApiError::not_found)??;
+        Ok(detail)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(detail))
+}

@@ -1,0 +1,142 @@
+//! Building the application from configuration and a listener, so that tests run the real
+//! thing on `127.0.0.1:0` and `main` stays tiny.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use casesync_contract::errors::ErrorCode;
+use casesync_schema::{open_pool, SqlStore};
+use casesync_sync::{Engine, EngineConfig};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::live::ChangeFeed;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the configured address and builds everything.
+    pub fn build(config: Config) -> anyhow::Result<Self> {
+        config.check_transport().map_err(anyhow::Error::msg)?;
+        let listener = TcpListener::bind(config.listen)?;
+        Self::build_with(config, listener, Arc::new(SystemClock))
+    }
+
+    /// Builds on a listener the caller bound, with an injected clock.
+    pub fn build_with(
+        config: Config,
+        listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let state = build_state(config, clock)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        spawn_workers(&state);
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops the server from elsewhere (tests, signal handlers).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let url = config.database_url();
+    let (pool, backend) = open_pool(&url, config.db_pool_size)?;
+    tracing::info!(backend = backend.name(), "database ready");
+    let engine = Engine::new(
+        Arc::new(SqlStore::new(pool.clone())),
+        EngineConfig {
+            compact_after: config.compact_after_chunks,
+            idle_after: Duration::from_secs(config.idle_document_secs),
+        },
+    );
+    Ok(AppState {
+        engine: Arc::new(engine),
+        pool,
+        config: Arc::new(config),
+        clock,
+        feed: ChangeFeed::new(4096),
+    })
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(|e, _| {
+                        ApiError::new(
+                            ErrorCode::MalformedBody,
+                            format!("body is not valid JSON of the expected shape: {e}"),
+                        )
+                        .into()
+                    }),
+            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::new(ErrorCode::InvalidRequest, e.to_string()).into()
+            }))
+            .wrap(crate::telemetry::RequestLog)
+            .configure(crate::routes::configure)
+            .default_service(web::to(|| async {
+                HttpResponse::NotFound().json(casesync_contract::errors::ErrorBody {
+                    error: ApiError::new(ErrorCode::NotFound, "no such endpoint").detail(),
+                })
+            }))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Background work that keeps memory bounded.
+fn spawn_workers(state: &AppState) {
+    let engine = state.engine.clone();
+    let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            let dropped = engine.evict_idle();
+            if dropped > 0 {
+                tracing::debug!(
+                    dropped,
+                    loaded = engine.loaded(),
+                    "idle documents left memory"
+                );
+            }
+        }
+    });
+}

@@ -1,0 +1,34 @@
+//! What every request handler shares. Nothing here is the truth: documents live in the
+//! database, so instances can be added or restarted freely.
+
+use std::sync::Arc;
+
+use casesync_schema::{Pool, SqlStore};
+use casesync_sync::Engine;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::live::ChangeFeed;
+
+pub type CaseEngine = Engine<SqlStore>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<CaseEngine>,
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub feed: ChangeFeed,
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn db(&self) -> Result<casesync_schema::PooledConn, crate::error::ApiError> {
+        self.pool
+            .get()
+            .map_err(|e| crate::error::ApiError::internal(format!("database pool: {e}")))
+    }
+}

@@ -1,0 +1,307 @@
+//! A reference device client: what a field app does. It keeps a local automerge copy of each
+//! case, edits offline, and syncs in one batch request when it has a link, retrying when the
+//! link drops. Changes stay pending until the server's heads acknowledge them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use casesync_contract::case::{self, CaseLog, EpisodeEvent, Millis, NewCase, Observation, Str};
+use casesync_contract::wire::{DocumentPush, DocumentStatus, SyncRequest, SyncResponse};
+use casesync_contract::DocumentId;
+
+/// One enrolled device.
+pub struct Device {
+    pub name: String,
+    pub device_id: String,
+    pub user_id: String,
+    pub organisation_id: String,
+    pub site_id: Option<String>,
+    pub token: String,
+    base_url: String,
+    http: reqwest::blocking::Client,
+    actor: ActorId,
+    pub docs: HashMap<DocumentId, LocalDoc>,
+    /// The last error the server reported per document (refusals).
+    pub last_errors: HashMap<DocumentId, casesync_contract::errors::ErrorDetail>,
+    pub wiped: bool,
+}
+
+pub struct LocalDoc {
+    pub doc: AutoCommit,
+    /// Server heads last acknowledged: everything after them is pending.
+    pub acked: Vec<ChangeHash>,
+}
+
+#[derive(Debug)]
+pub enum SyncError {
+    Transport(String),
+    Status(u16, String),
+}
+
+impl Device {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: &str,
+        device_id: &str,
+        user_id: &str,
+        organisation_id: &str,
+        site_id: Option<&str>,
+        token: &str,
+        base_url: &str,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            device_id: device_id.into(),
+            user_id: user_id.into(),
+            organisation_id: organisation_id.into(),
+            site_id: site_id.map(str::to_string),
+            token: token.into(),
+            base_url: base_url.into(),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+            actor: ActorId::random(),
+            docs: HashMap::new(),
+            last_errors: HashMap::new(),
+            wiped: false,
+        }
+    }
+
+    /// Points the device at another server (another instance, or a restarted one).
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = url.into();
+    }
+
+    /// Opens a new case offline, in the device's own organisation and site.
+    pub fn open_case(&mut self, profile: &[(&str, &str)], now: i64) -> DocumentId {
+        let id = DocumentId::random();
+        let new = NewCase {
+            case_id: id,
+            organisation: self.organisation_id.clone(),
+            site: self.site_id.clone().unwrap_or_default(),
+            jurisdiction: None,
+            created_at: now,
+            profile: profile
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        };
+        let doc = case::new_case_document(&new, self.actor.clone()).expect("new case");
+        self.docs.insert(id, LocalDoc { doc, acked: vec![] });
+        id
+    }
+
+    /// Starts holding a case known by id (fetched at the next sync).
+    pub fn hold(&mut self, id: DocumentId) {
+        self.docs.entry(id).or_insert_with(|| LocalDoc {
+            doc: AutoCommit::new().with_actor(self.actor.clone()),
+            acked: vec![],
+        });
+    }
+
+    pub fn doc(&mut self, id: &DocumentId) -> &mut AutoCommit {
+        &mut self.docs.get_mut(id).expect("case held on device").doc
+    }
+
+    pub fn observe(&mut self, id: &DocumentId, entry_id: &str, text: &str, observed_at: i64) {
+        let obs = Observation {
+            id: Str::from(entry_id),
+            kind: Str::from("sighting"),
+            text: Str::from(text),
+            observed_at: Millis(observed_at),
+            place: Some(Str::from("transit point")),
+            author: Str(self.user_id.clone()),
+            device: Str(self.device_id.clone()),
+            attachments: None,
+        };
+        case::append(self.doc(id), CaseLog::Observations, &obs).expect("append observation");
+        self.doc(id).commit();
+    }
+
+    pub fn set_profile(&mut self, id: &DocumentId, field: &str, value: &str) {
+        case::set_profile_field(self.doc(id), field, value).expect("set profile field");
+        self.doc(id).commit();
+    }
+
+    /// Records an episode event, opening the episode if needed.
+    pub fn episode_event(
+        &mut self,
+        id: &DocumentId,
+        episode: &str,
+        event_id: &str,
+        state: &str,
+        at: i64,
+    ) {
+        let seen: Vec<Str> = case::read_case(self.doc(id))
+            .map(|c| {
+                c.episodes
+                    .iter()
+                    .filter(|e| e.id.as_str() == episode)
+                    .flat_map(|e| e.events.iter().map(|ev| ev.id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let event = EpisodeEvent {
+            id: Str::from(event_id),
+            state: Str::from(state),
+            observed_at: Millis(at),
+            author: Str(self.user_id.clone()),
+            device: Str(self.device_id.clone()),
+            note: None,
+            supersedes: Some(seen),
+            details: None,
+        };
+        let doc = self.doc(id);
+        let appended =
+            case::edit::append_episode_event(doc, episode, &event).expect("append event");
+        if !appended {
+            let ep = case::Episode {
+                id: Str::from(episode),
+                opened_at: Millis(at),
+                events: vec![event],
+            };
+            case::append(doc, CaseLog::Episodes, &ep).expect("open episode");
+        }
+        doc.commit();
+    }
+
+    /// The request a sync would send now.
+    pub fn sync_request(&mut self) -> SyncRequest {
+        let documents = self
+            .docs
+            .iter_mut()
+            .map(|(id, local)| DocumentPush {
+                id: *id,
+                heads: local
+                    .doc
+                    .get_heads()
+                    .iter()
+                    .map(|h| h.to_string())
+                    .collect(),
+                changes: local
+                    .doc
+                    .get_changes(&local.acked)
+                    .into_iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect(),
+            })
+            .collect();
+        SyncRequest { documents }
+    }
+
+    /// Sends a request as CBOR and decodes the reply.
+    pub fn post_sync(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let mut body = Vec::new();
+        ciborium::into_writer(request, &mut body).expect("encode request");
+        let response = self
+            .http
+            .post(format!("{}/v1/sync", self.base_url))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/cbor")
+            .body(body)
+            .send()
+            .map_err(|e| SyncError::Transport(e.to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .map_err(|e| SyncError::Transport(e.to_string()))?;
+        if status != 200 {
+            return Err(SyncError::Status(
+                status,
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+        ciborium::from_reader(bytes.as_ref()).map_err(|e| SyncError::Transport(e.to_string()))
+    }
+
+    /// Applies a server reply to the local copies.
+    pub fn apply_response(&mut self, response: SyncResponse) {
+        if response.wipe {
+            self.docs.clear();
+            self.wiped = true;
+            return;
+        }
+        for reply in response.documents {
+            match reply.status {
+                DocumentStatus::Unavailable => {
+                    self.docs.remove(&reply.id);
+                }
+                DocumentStatus::Rejected => {
+                    // Reset to the server's state: drop the local copy and fetch it again.
+                    if let Some(err) = reply.error {
+                        self.last_errors.insert(reply.id, err);
+                    }
+                    self.docs.insert(
+                        reply.id,
+                        LocalDoc {
+                            doc: AutoCommit::new().with_actor(ActorId::random()),
+                            acked: vec![],
+                        },
+                    );
+                }
+                DocumentStatus::Ok => {
+                    let Some(local) = self.docs.get_mut(&reply.id) else {
+                        continue;
+                    };
+                    let changes: Vec<automerge::Change> = reply
+                        .changes
+                        .into_iter()
+                        .filter_map(|b| automerge::Change::from_bytes(b).ok())
+                        .collect();
+                    local
+                        .doc
+                        .apply_changes(changes)
+                        .expect("apply server changes");
+                    local.acked = reply.heads.iter().filter_map(|h| h.parse().ok()).collect();
+                }
+            }
+        }
+        for entry in response.new_documents {
+            self.hold(entry.id);
+        }
+        for id in response.removed_documents {
+            self.docs.remove(&id);
+        }
+    }
+
+    /// Syncs until nothing new arrives (new documents are fetched in a second round),
+    /// retrying transport failures a few times.
+    pub fn sync(&mut self) -> Result<(), SyncError> {
+        for _round in 0..3 {
+            let request = self.sync_request();
+            let held_before = self.docs.len();
+            let mut attempt = 0;
+            let response = loop {
+                match self.post_sync(&request) {
+                    Ok(r) => break r,
+                    Err(SyncError::Transport(e)) if attempt < 3 => {
+                        attempt += 1;
+                        eprintln!("{}: sync failed ({e}), retrying", self.name);
+                        std::thread::sleep(Duration::from_millis(100 * attempt));
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            let fresh = !response.new_documents.is_empty();
+            self.apply_response(response);
+            if !fresh && self.docs.len() <= held_before && self.pending() == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes not yet acknowledged by the server, over all documents.
+    pub fn pending(&mut self) -> usize {
+        self.docs
+            .values_mut()
+            .map(|l| l.doc.get_changes(&l.acked).len())
+            .sum()
+    }
+
+    pub fn heads(&mut self, id: &DocumentId) -> Vec<ChangeHash> {
+        self.doc(id).get_heads()
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real server on 127.0.0.1:0, SQLite and PostgreSQL, devices syncing
+//! through `POST /v1/sync`. One binary for every scenario (compiles once, shares helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod batch_sync;
+mod cases_api;
