@@ -13,9 +13,20 @@ pub struct DocChanged {
     pub origin_device: Option<String>,
 }
 
+/// Something live sessions must react to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedEvent {
+    Doc(DocChanged),
+    /// The device's token was revoked or it must wipe: close its sessions now.
+    DeviceCut { device_id: String },
+    /// Who may see what changed in this organisation (assignment, share, new case):
+    /// sessions recompute their scope.
+    ScopeChanged { organisation_id: String },
+}
+
 #[derive(Clone)]
 pub struct ChangeFeed {
-    tx: broadcast::Sender<DocChanged>,
+    tx: broadcast::Sender<FeedEvent>,
 }
 
 impl ChangeFeed {
@@ -26,10 +37,14 @@ impl ChangeFeed {
 
     /// Tells local subscribers. Nobody listening is fine.
     pub fn publish(&self, event: DocChanged) {
+        let _ = self.tx.send(FeedEvent::Doc(event));
+    }
+
+    pub fn publish_event(&self, event: FeedEvent) {
         let _ = self.tx.send(event);
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<DocChanged> {
+    pub fn subscribe(&self) -> broadcast::Receiver<FeedEvent> {
         self.tx.subscribe()
     }
 }
