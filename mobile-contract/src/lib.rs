@@ -10,6 +10,11 @@ pub use ids::DocumentId;
 pub mod case;
 pub mod errors;
 pub mod permissions;
+// Generated developer references and their drift checks (test-only: schemars is a
+// dev-dependency, so a phone app does not link it).
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod reference;
 pub mod roles;
 pub mod views;
 pub mod wire;

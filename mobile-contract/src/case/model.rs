@@ -2,8 +2,9 @@
 //!
 //! Append-only logs (observations, episode events, assessments, referrals, legal bases,
 //! attachments) keep facts that must never be lost; `profile` holds registers, whose
-//! concurrent values are surfaced as conflicts. `docs/case-document.md` (generated from
-//! [`crate::case::describe`]) is the reference for mobile developers.
+//! concurrent values are surfaced as conflicts. `docs/case-document.md` and
+//! `docs/case-document.schema.json` (generated from these types by `crate::reference`, checked
+//! by its tests) are the reference for mobile developers.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub const CASE_KIND: &str = "case";
 
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct CaseDocument {
     pub schema_version: Whole,
     pub kind: Str,
@@ -40,6 +42,7 @@ pub struct CaseDocument {
 
 /// Something a worker saw or heard about the child.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Observation {
     pub id: Str,
     /// One of [`super::OBSERVATION_KINDS`].
@@ -56,6 +59,7 @@ pub struct Observation {
 
 /// One absence of the child, from first noticed to closed.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Episode {
     pub id: Str,
     pub opened_at: Millis,
@@ -65,6 +69,7 @@ pub struct Episode {
 /// A state transition of an episode (`late`, `absent`, `missing`, `located`, `returned`,
 /// `closed`), with what was known at that moment.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct EpisodeEvent {
     pub id: Str,
     pub state: Str,
@@ -81,6 +86,7 @@ pub struct EpisodeEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RiskAssessment {
     pub id: Str,
     pub instrument_version: Whole,
@@ -97,6 +103,7 @@ pub struct RiskAssessment {
 
 /// An instance of a checklist template, started by its anchor event.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Checklist {
     pub id: Str,
     pub template: Str,
@@ -108,6 +115,7 @@ pub struct Checklist {
 }
 
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ChecklistStep {
     /// `open`, `done` or `not_applicable`.
     pub status: Str,
@@ -118,6 +126,7 @@ pub struct ChecklistStep {
 
 /// A legal basis for a purpose, or the withdrawal of an earlier one (`withdraws`).
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct LegalBasis {
     pub id: Str,
     pub purpose: Str,
@@ -132,6 +141,7 @@ pub struct LegalBasis {
 
 /// A referral or cross-border notification: to whom, on what basis, which data categories.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Referral {
     pub id: Str,
     pub to: Str,
@@ -145,6 +155,7 @@ pub struct Referral {
 
 /// A photo or scanned document, stored as a blob and named by its SHA-256.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AttachmentRef {
     pub sha256: Str,
     pub size: Whole,

@@ -1,0 +1,106 @@
+//! The error-code table of `docs/wire-protocol.md`, generated from [`ErrorCode`]: every
+//! variant (listed by serde itself, so none can be forgotten), its tag, its HTTP status and
+//! what a client does about it.
+
+use serde::de::{self, Visitor};
+use serde::forward_to_deserialize_any;
+
+use crate::errors::ErrorCode;
+
+/// Every variant of [`ErrorCode`], in declaration order. Serde hands the variant names to
+/// `deserialize_enum`; this deserializer records them and stops.
+pub fn all_codes() -> Vec<ErrorCode> {
+    let mut names: &'static [&'static str] = &[];
+    let _ = <ErrorCode as serde::Deserialize>::deserialize(VariantNames(&mut names));
+    names
+        .iter()
+        .map(|name| {
+            serde_json::from_value(serde_json::Value::String(name.to_string()))
+                .unwrap_or_else(|e| panic!("variant {name} does not deserialize: {e}"))
+        })
+        .collect()
+}
+
+struct VariantNames<'a>(&'a mut &'static [&'static str]);
+
+#[derive(Debug)]
+struct NamesOnly;
+
+impl std::fmt::Display for NamesOnly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("variant names recorded")
+    }
+}
+
+impl std::error::Error for NamesOnly {}
+
+impl de::Error for NamesOnly {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        NamesOnly
+    }
+}
+
+impl<'de> de::Deserializer<'de> for VariantNames<'_> {
+    type Error = NamesOnly;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, NamesOnly> {
+        Err(NamesOnly)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        variants: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, NamesOnly> {
+        *self.0 = variants;
+        Err(NamesOnly)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+        ignored_any
+    }
+}
+
+/// What a client does on each code; empty for a code nobody explained yet, which fails
+/// `every_error_code_is_explained` (a wildcard, so that adding a variant in `errors.rs`
+/// compiles on its own and the test names what is missing).
+pub fn what_to_do(code: ErrorCode) -> &'static str {
+    #[allow(unreachable_patterns)]
+    match code {
+        ErrorCode::Unauthorized => "No token, or an unknown, expired or revoked one. Stop syncing and ask the user to enrol the device again.",
+        ErrorCode::Forbidden => "The user's role may not do this (not case data). Do not retry.",
+        ErrorCode::NotFound => "No such thing, or one the caller may not see (the two look the same). Do not retry.",
+        ErrorCode::MalformedBody => "The body is not CBOR or JSON of the expected shape. A client bug: do not retry the same body.",
+        ErrorCode::PayloadTooLarge => "The body exceeds the server's `max_body_bytes`. Split the request (fewer documents or changes per request).",
+        ErrorCode::UnsupportedMediaType => "Send `Content-Type: application/cbor` or `application/json`.",
+        ErrorCode::InvalidDocumentId => "A document id that is not base58check of 16 bytes. A client bug.",
+        ErrorCode::InvalidChanges => "Bytes that are not automerge changes, or a head that is not a hex change hash. Reset the document from the server.",
+        ErrorCode::ForgedChange => "A change by an actor bound to another device. Reset the document from the server; use one actor id per device.",
+        ErrorCode::InvalidCaseShape => "After merging, the document would not read as a case document (see the case document reference). Reset the document and show the message.",
+        ErrorCode::PermissionDenied => "A change touches something the user's role may not write; the message names the rule. Reset the document and show the message.",
+        ErrorCode::InvalidRequest => "A request field is missing or out of range; the message says which.",
+        ErrorCode::MissingDependencies => "The changes depend on changes the server has not received. Send every change since the server's last acknowledged heads.",
+        ErrorCode::RateLimited => "Too many requests. Retry later, with backoff.",
+        ErrorCode::Internal => "The server failed. Retry later, with backoff; the request is safe to repeat.",
+        ErrorCode::Unavailable => "The server is starting, stopping or busy (storage contention). Retry later, with backoff.",
+        _ => "",
+    }
+}
+
+/// The markdown table: code, HTTP status, what to do.
+pub fn table() -> String {
+    let mut out =
+        String::from("| code | HTTP status | meaning and what a client does |\n|---|---|---|\n");
+    for code in all_codes() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            code.http_status(),
+            what_to_do(code)
+        ));
+    }
+    out
+}
