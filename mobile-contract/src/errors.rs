@@ -38,6 +38,8 @@ pub enum ErrorCode {
     Internal,
     /// The server is starting or stopping; retry later.
     Unavailable,
+    /// The case is under a legal hold: it cannot be erased until the hold is released.
+    LegalHold,
 }
 
 impl ErrorCode {
@@ -58,6 +60,7 @@ impl ErrorCode {
             Self::RateLimited => 429,
             Self::Internal => 500,
             Self::Unavailable => 503,
+            Self::LegalHold => 409,
         }
     }
 
@@ -79,6 +82,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::LegalHold => "legal_hold",
         }
     }
 }

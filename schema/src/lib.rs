@@ -5,9 +5,11 @@
 //! document, change receipts, actor bindings) and holds organisations, sites, users,
 //! devices and the read models coordinators query.
 
+pub mod access;
 pub mod connection;
 pub mod error;
 pub mod tables;
+pub mod tables_access;
 
 pub use connection::{open_pool, Backend, DbConn, Pool, PooledConn};
 pub use error::DbError;

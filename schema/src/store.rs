@@ -95,8 +95,13 @@ impl DocumentStore for SqlStore {
                         .execute(conn)?;
                 }
             }
-            let seq: i64 = diesel::update(documents::table.filter(documents::id.eq(&id)))
-                .set((
+            // An erased document (tombstone) takes no chunk again, whatever a device sends.
+            let seq: i64 = diesel::update(
+                documents::table
+                    .filter(documents::id.eq(&id))
+                    .filter(documents::deleted_at.is_null()),
+            )
+            .set((
                     documents::last_seq.eq(documents::last_seq + 1),
                     documents::updated_at.eq(now),
                 ))

@@ -32,6 +32,8 @@ pub struct Config {
     pub allow_insecure_http: bool,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Devices, enrolment, retention (`[access]`).
+    pub access: crate::domain::access::config::AccessConfig,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             allow_insecure_http: false,
             tls_cert: None,
             tls_key: None,
+            access: Default::default(),
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
         clock,
         feed: ChangeFeed::new(4096),
     })
+        enrol_limiter: Default::default(),
 }
 
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
@@ -123,6 +124,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 
 /// Background work that keeps memory bounded.
 fn spawn_workers(state: &AppState) {
+    crate::domain::gdpr::retention::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
     actix_web::rt::spawn(async move {

@@ -212,6 +212,14 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         before - docs.len()
     }
 
+    /// Drops a document from memory at once, used or not: it was erased, and nothing of it
+    /// may stay readable here.
+    pub fn forget(&self, id: &DocumentId) {
+        if let Ok(mut docs) = self.docs.lock() {
+            docs.remove(id);
+        }
+    }
+
     /// How many documents are in memory.
     pub fn loaded(&self) -> usize {
         self.docs.lock().map(|d| d.len()).unwrap_or(0)

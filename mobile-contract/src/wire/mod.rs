@@ -1,9 +1,11 @@
 //! Wire types of the HTTP APIs. The WebSocket speaks automerge-repo's own protocol (see the
 //! sync crate).
 
+pub mod access;
 pub mod batch;
 pub mod bytes;
 pub mod cases;
 
+pub use access::*;
 pub use batch::*;
 pub use cases::*;

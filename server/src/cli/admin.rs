@@ -5,8 +5,12 @@ use casesync_schema::directory::{devices, organisations, sites, users};
 use casesync_schema::open_pool;
 use clap::Subcommand;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::config::Config;
+use crate::domain::audit::{Actor, AuditAction, AuditEvent};
+use crate::domain::enrolment::{enrol_link, issue};
+use crate::domain::enrolment_qr::{qr_png, qr_text_art};
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -72,6 +76,20 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum DeviceCommand {
+    /// A one-time enrolment code for a user's phone (text and QR code).
+    EnrolCode {
+        /// User id or name.
+        #[arg(long)]
+        user: String,
+        /// The address phones use to reach the server; defaults to `access.public_url`.
+        #[arg(long)]
+        server: Option<String>,
+        /// Also write the QR code to this PNG file.
+        #[arg(long)]
+        qr_png: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Enrol a device for a user; prints its bearer token once.
     Add {
         /// User id or name.
@@ -91,6 +109,7 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             command: OrgCommand::Add { name, json },
         } => {
             let org = organisations::create(&mut conn, &name)?;
+            audit(&mut conn, &org.id, json!({ "operation": "org.add", "organisation_id": org.id }))?;
             print(
                 json,
                 &org,
@@ -102,6 +121,7 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let org = organisations::find(&mut conn, &org)?;
             let site = sites::create(&mut conn, &org.id, &name)?;
+            audit(&mut conn, &org.id, json!({ "operation": "site.add", "site_id": site.id }))?;
             print(
                 json,
                 &site,
@@ -135,6 +155,11 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 role,
                 &name,
             )?;
+            audit(
+                &mut conn,
+                &org.id,
+                json!({ "operation": "user.add", "user_id": user.id, "role": user.role }),
+            )?;
             print(
                 json,
                 &user,
@@ -142,10 +167,52 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             )
         }
         AdminCommand::Device {
+            command:
+                DeviceCommand::EnrolCode {
+                    user,
+                    server,
+                    qr_png: png_path,
+                    json,
+                },
+        } => {
+            let user = users::find(&mut conn, &user)?;
+            let minutes = config.access.enrolment_code_minutes;
+            let (code, expires_at) = issue(
+                &mut conn,
+                &Actor::cli(),
+                &user,
+                casesync_schema::now_millis(),
+                minutes,
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let server = server
+                .or_else(|| Some(config.access.public_url.clone()).filter(|u| !u.is_empty()))
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            let link = enrol_link(&server, &code);
+            if let Some(path) = png_path {
+                let png = qr_png(&link).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                std::fs::write(&path, png)?;
+            }
+            let art = qr_text_art(&link).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            print(
+                json,
+                &json!({ "code": code, "user_id": user.id, "expires_at": expires_at, "qr_text": link }),
+                &format!(
+                    "{art}\nenrolment code for {} ({}): {code}\nvalid {minutes} minutes, once",
+                    user.name, user.role
+                ),
+            )
+        }
+        AdminCommand::Device {
             command: DeviceCommand::Add { user, name, json },
         } => {
             let user = users::find(&mut conn, &user)?;
             let device = devices::enrol(&mut conn, &user.id, &name, None)?;
+            audit(
+                &mut conn,
+                &user.organisation_id,
+                json!({ "operation": "device.add", "device_id": device.device_id, "user_id": user.id }),
+            )?;
             print(
                 json,
                 &device,
@@ -156,6 +223,20 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             )
         }
     }
+}
+
+/// Records an admin action in the audit trail, as done from the command line.
+fn audit(
+    conn: &mut casesync_schema::DbConn,
+    organisation: &str,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    let entry = AuditEvent::new(AuditAction::Admin)
+        .organisation(organisation)
+        .detail(detail)
+        .entry(&Actor::cli(), casesync_schema::now_millis());
+    casesync_schema::access::audit::append(conn, &[entry])?;
+    Ok(())
 }
 
 fn print<T: Serialize>(json: bool, value: &T, human: &str) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! `--json`.
 
 mod admin;
+mod audit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,10 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// The audit trail: `verify` checks the hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
 }
 
 pub fn main() -> ExitCode {
@@ -48,6 +53,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(config),
         Command::Admin { command } => admin::run(&config, command),
+        Command::Audit { command } => audit::run(&config, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,13 @@
 //!
 //! Per document: check scope, admit the changes (durable before we answer), then compute
 //! the changes the device lacks from its heads. A refused document stores nothing and the
-//! others go on. The server heads in the reply are read after the commit: they are the
-//! acknowledgement, so a lost reply is repaired by sending the same request again.
+//! others go on. Documents the device sent but may not hold (unknown, erased, out of its
+//! scope since a reassignment or a withdrawn share) come back in `removed_documents`, so
+//! it erases them; a device told to wipe gets only the wipe order. Every case whose
+//! changes go out to the device is recorded in the audit trail.
+//!
+//! The server heads in the reply are read after the commit: they are the acknowledgement,
+//! so a lost reply is repaired by sending the same request again.
 
 use std::collections::HashSet;
 
@@ -14,7 +19,10 @@ use casesync_contract::wire::{
 };
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::DocumentMeta;
+use serde_json::json;
 
+use super::access::devices::wipe_delivered;
+use super::audit::{record_all, Actor, AuditAction, AuditEvent};
 use super::cases::{after_admission, device_writer};
 use super::scope;
 use crate::error::ApiError;
@@ -34,58 +42,107 @@ pub fn sync_batch(
             format!("at most {MAX_DOCUMENTS} documents per request"),
         ));
     }
+    if caller.wipe_requested {
+        return wipe(state, caller, request);
+    }
     let mut replies = Vec::with_capacity(request.documents.len());
     let mut sent = HashSet::new();
+    let mut removed = Vec::new();
+    let mut delivered = Vec::new();
     for push in request.documents {
         sent.insert(push.id);
-        replies.push(sync_document(state, caller, push)?);
+        let synced = sync_document(state, caller, push)?;
+        if synced.reply.status == DocumentStatus::Unavailable {
+            removed.push(synced.reply.id);
+        }
+        if let Some(org) = synced.case_of.filter(|_| !synced.reply.changes.is_empty()) {
+            delivered.push(
+                AuditEvent::new(AuditAction::CaseSynced)
+                    .case(&synced.reply.id, &org)
+                    .detail(json!({ "changes": synced.reply.changes.len() })),
+            );
+        }
+        replies.push(synced.reply);
     }
     let in_scope = {
         let mut conn = state.db()?;
         scope::documents_in_scope(&mut conn, caller)?
     };
+    // What the device now holds of a case is a read: recorded before the reply leaves.
+    record_all(state, &Actor::device(caller), &delivered)?;
     Ok(SyncResponse {
         documents: replies,
         new_documents: in_scope
             .into_iter()
             .filter(|e| !sent.contains(&e.id))
             .collect(),
-        removed_documents: vec![],
-        wipe: caller.wipe_requested,
+        removed_documents: removed,
+        wipe: false,
         server_time: state.now(),
     })
+}
+
+/// A device told to wipe gets the order and nothing else; nothing it sends is admitted
+/// (the phone may be in the wrong hands). Once the order is out, its token is dead.
+fn wipe(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    request: SyncRequest,
+) -> Result<SyncResponse, ApiError> {
+    wipe_delivered(state, caller)?;
+    Ok(SyncResponse {
+        documents: vec![],
+        new_documents: vec![],
+        removed_documents: request.documents.into_iter().map(|d| d.id).collect(),
+        wipe: true,
+        server_time: state.now(),
+    })
+}
+
+/// One document's reply, and the owning organisation when it is a case the device may hold.
+struct Synced {
+    reply: DocumentReply,
+    case_of: Option<String>,
 }
 
 fn sync_document(
     state: &AppState,
     caller: &AuthenticatedDevice,
     push: DocumentPush,
-) -> Result<DocumentReply, ApiError> {
+) -> Result<Synced, ApiError> {
     let id = push.id;
     let have = match parse_heads(&push.heads) {
         Ok(heads) => heads,
-        Err(detail) => return Ok(refused(id, DocumentStatus::Rejected, detail)),
+        Err(detail) => return Ok(plain(refused(id, DocumentStatus::Rejected, detail))),
     };
-    let row = {
+    let (row, create) = {
         let mut conn = state.db()?;
-        casesync_schema::directory::documents::find(&mut conn, &id)?
-    };
-    let create = match &row {
-        Some(row) if scope::may_read(caller, row) => None,
-        Some(_) => return Ok(unavailable(id)),
-        // A device may open a case offline and push it: it becomes a case of its own
-        // organisation and site, after admission.
-        None if !push.changes.is_empty() && caller.role.reads_cases() => Some(DocumentMeta {
-            kind: DocumentKind::Case,
-            organisation: caller.organisation_id.clone(),
-            site: caller.site_id.clone(),
-        }),
-        None => return Ok(unavailable(id)),
+        let row = casesync_schema::directory::documents::find(&mut conn, &id)?;
+        let create = match &row {
+            Some(row) if scope::may_read_in(&mut conn, caller, row)? => None,
+            Some(_) => return Ok(plain(unavailable(id))),
+            // A device may open a case offline and push it: it becomes a case of its own
+            // organisation and site, after admission. Erased ids stay erased.
+            None if !push.changes.is_empty() && scope::may_create(&mut conn, caller, &id)? => {
+                Some(DocumentMeta {
+                    kind: DocumentKind::Case,
+                    organisation: caller.organisation_id.clone(),
+                    site: caller.site_id.clone(),
+                })
+            }
+            None => return Ok(plain(unavailable(id))),
+        };
+        (row, create)
     };
     let kind = row
         .as_ref()
         .and_then(|r| r.kind())
         .unwrap_or(DocumentKind::Case);
+    let case_of = (kind == DocumentKind::Case).then(|| {
+        row.as_ref()
+            .map(|r| r.organisation_id.clone())
+            .unwrap_or_else(|| caller.organisation_id.clone())
+    });
     let mut error = None;
     if !push.changes.is_empty() {
         let writer = device_writer(caller);
@@ -101,7 +158,7 @@ fn sync_document(
             Err(refusal) if refusal.is_device_fault() => {
                 tracing::info!(document = %id, device = %caller.device_id, code = %refusal.code(), "changes refused");
                 if create.is_some() {
-                    return Ok(refused(id, DocumentStatus::Rejected, refusal.detail()));
+                    return Ok(plain(refused(id, DocumentStatus::Rejected, refusal.detail())));
                 }
                 error = Some(refusal.detail());
             }
@@ -109,20 +166,30 @@ fn sync_document(
         }
     }
     let Some(missing) = state.engine.changes_for(&id, &have)? else {
-        return Ok(unavailable(id));
+        return Ok(plain(unavailable(id)));
     };
-    Ok(DocumentReply {
-        id,
-        status: if error.is_some() {
-            DocumentStatus::Rejected
-        } else {
-            DocumentStatus::Ok
+    Ok(Synced {
+        reply: DocumentReply {
+            id,
+            status: if error.is_some() {
+                DocumentStatus::Rejected
+            } else {
+                DocumentStatus::Ok
+            },
+            changes: missing.changes,
+            heads: missing.heads.iter().map(|h| h.to_string()).collect(),
+            missing_changes: missing.peer_ahead && error.is_none(),
+            error,
         },
-        changes: missing.changes,
-        heads: missing.heads.iter().map(|h| h.to_string()).collect(),
-        missing_changes: missing.peer_ahead && error.is_none(),
-        error,
+        case_of,
     })
+}
+
+fn plain(reply: DocumentReply) -> Synced {
+    Synced {
+        reply,
+        case_of: None,
+    }
 }
 
 fn parse_heads(heads: &[String]) -> Result<Vec<ChangeHash>, ErrorDetail> {

@@ -34,6 +34,7 @@ pub fn after_admission(
     if admitted.added.is_empty() {
         return;
     }
+    crate::domain::access::after_write::after_admission(state, id, admitted, origin);
     if let Err(e) = super::summary::refresh(state, id) {
         tracing::warn!(document = %id, error = %e, "case summary not refreshed");
     }

@@ -1,6 +1,9 @@
 //! HTTP routes, one handler per file.
 
+pub mod audit;
 pub mod cases;
+pub mod devices;
+pub mod enrol;
 pub mod health;
 pub mod sync;
 
@@ -13,5 +16,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cases::list::list_cases)
         .service(cases::get::get_case)
         .service(cases::timeline::get_timeline)
-        .service(cases::conflicts::get_conflicts);
+        .service(cases::conflicts::get_conflicts)
+        .service(cases::assignments::assign_case)
+        .service(cases::assignments::unassign_case)
+        .service(cases::shares::share_case)
+        .service(cases::shares::withdraw_share)
+        .service(cases::export::export_case)
+        .service(cases::erase::erase_case)
+        .service(cases::legal_hold::place_hold)
+        .service(cases::legal_hold::release_hold)
+        .service(cases::retention::set_retention)
+        .service(devices::list::list_devices)
+        .service(devices::revoke::revoke_device)
+        .service(devices::wipe::wipe_device)
+        .service(enrol::create_code::create_enrolment_code)
+        .service(enrol::redeem::enrol_device)
+        .service(audit::list::list_audit);
 }

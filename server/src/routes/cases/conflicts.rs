@@ -15,7 +15,7 @@ pub async fn get_conflicts(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = web::block(move || -> Result<Conflicts, ApiError> {
-        let id = readable_case(&state, &caller, &path)?;
+        let id = readable_case(&state, &caller, &path, "conflicts")?;
         let receipts = receipts(&state, &id)?;
         let conflicts = state
             .engine

@@ -1,7 +1,11 @@
 use actix_web::{post, web, HttpResponse};
 use casesync_contract::wire::CreateCase;
 
+use casesync_contract::{DocumentId, Role};
+use casesync_schema::access::assignments::{self, AssignmentReason};
+
 use crate::auth::Caller;
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::cases::create_case as open_case;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -13,6 +17,32 @@ pub async fn create_case(
     body: web::Json<CreateCase>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = web::block(move || open_case(&state, &caller, body.into_inner())).await??;
+    let created = web::block(move || -> Result<_, ApiError> {
+        let created = open_case(&state, &caller, body.into_inner())?;
+        opened_by(&state, &caller, &created.id)?;
+        Ok(created)
+    })
+    .await??;
     Ok(HttpResponse::Created().json(created))
+}
+
+/// The opener keeps the case when their scope is what they are assigned, and the opening
+/// is recorded against them (the engine saw the server write it).
+fn opened_by(state: &AppState, caller: &Caller, id: &DocumentId) -> Result<(), ApiError> {
+    if matches!(caller.role, Role::OutreachWorker | Role::Caseworker) {
+        let mut conn = state.db()?;
+        assignments::assign(
+            &mut conn,
+            &id.to_string(),
+            &caller.user_id,
+            AssignmentReason::Creator,
+            &caller.user_id,
+            state.now(),
+        )?;
+    }
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::CaseCreated).case(id, &caller.organisation_id),
+    )
 }

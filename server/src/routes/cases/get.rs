@@ -16,7 +16,7 @@ pub async fn get_case(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let detail = web::block(move || -> Result<CaseDetail, ApiError> {
-        let id = readable_case(&state, &caller, &path)?;
+        let id = readable_case(&state, &caller, &path, "case")?;
         let detail = state
             .engine
             .read(&id, |doc| -> Result<CaseDetail, ApiError> {

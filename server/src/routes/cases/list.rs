@@ -2,9 +2,11 @@ use actix_web::{get, web, HttpResponse};
 use casesync_contract::views::ChildStatus;
 use casesync_contract::wire::{CaseList, CaseSummary};
 use casesync_contract::DocumentId;
-use casesync_schema::directory::summaries;
+use serde_json::json;
 
 use crate::auth::Caller;
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::scope;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -19,8 +21,13 @@ pub async fn list_cases(
             return Ok(vec![]);
         }
         let mut conn = state.db()?;
-        let rows = summaries::of_organisation(&mut conn, &caller.organisation_id)?;
-        Ok(rows
+        let ids: Vec<String> = scope::cases_in_scope(&mut conn, &caller)?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        let rows = casesync_schema::access::scope::summaries_of(&mut conn, &ids)?;
+        drop(conn);
+        let cases: Vec<CaseSummary> = rows
             .into_iter()
             .filter_map(|row| {
                 let id: DocumentId = row.document_id.parse().ok()?;
@@ -36,7 +43,18 @@ pub async fn list_cases(
                     updated_at: row.updated_at,
                 })
             })
-            .collect())
+            .collect();
+        // Names and states of these cases are now on the caller's screen: one entry lists
+        // them all (auditors find it by case id).
+        if !cases.is_empty() {
+            let shown: Vec<String> = cases.iter().map(|c| c.id.to_string()).collect();
+            record(
+                &state,
+                &Actor::device(&caller),
+                AuditEvent::new(AuditAction::CaseListed).detail(json!({ "cases": shown })),
+            )?;
+        }
+        Ok(cases)
     })
     .await??;
     Ok(HttpResponse::Ok().json(CaseList { cases }))

@@ -1,25 +1,42 @@
+pub mod assignments;
 pub mod conflicts;
 pub mod create;
+pub mod erase;
+pub mod export;
 pub mod get;
+pub mod legal_hold;
 pub mod list;
+pub mod retention;
+pub mod shares;
 pub mod timeline;
 
 use casesync_contract::DocumentId;
 
 use crate::auth::Caller;
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The case id from the path, if it names a case the caller may read. Malformed, unknown and
-/// out-of-scope ids all answer 404.
-pub fn readable_case(state: &AppState, caller: &Caller, id: &str) -> Result<DocumentId, ApiError> {
-    let id: DocumentId = id.parse().map_err(|_| ApiError::not_found())?;
-    let mut conn = state.db()?;
-    let row =
-        crate::domain::scope::readable(&mut conn, caller, &id)?.ok_or_else(ApiError::not_found)?;
-    if row.kind() != Some(casesync_contract::wire::DocumentKind::Case) {
-        return Err(ApiError::not_found());
-    }
+/// The case id from the path, if it names a case the caller may read, after recording the
+/// read (`view` says which) in the audit trail. Malformed, unknown and out-of-scope ids all
+/// answer 404; a read that cannot be recorded is not served.
+pub fn readable_case(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    view: &str,
+) -> Result<DocumentId, ApiError> {
+    let (id, row) = {
+        let mut conn = state.db()?;
+        crate::domain::access::readable_case(&mut conn, caller, id)?
+    };
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::CaseRead)
+            .case(&id, &row.organisation_id)
+            .detail(serde_json::json!({ "view": view })),
+    )?;
     Ok(id)
 }
 

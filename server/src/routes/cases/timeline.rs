@@ -16,7 +16,7 @@ pub async fn get_timeline(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = web::block(move || -> Result<Timeline, ApiError> {
-        let id = readable_case(&state, &caller, &path)?;
+        let id = readable_case(&state, &caller, &path, "timeline")?;
         let receipts = receipts(&state, &id)?;
         let entries = state
             .engine

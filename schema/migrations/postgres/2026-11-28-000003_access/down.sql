@@ -1,0 +1,10 @@
+DROP TRIGGER audit_log_append_only ON audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE audit_head;
+DROP TABLE audit_log;
+DROP TABLE device_wipes;
+DROP TABLE enrolment_codes;
+DROP TABLE case_retention;
+DROP TABLE legal_holds;
+DROP TABLE case_shares;
+DROP TABLE case_assignments;

@@ -1,0 +1,119 @@
+//! Assigning a case to a user and taking it back (coordinators). An assignment puts the
+//! case on the user's devices; removing it makes their next sync erase it.
+
+use casesync_contract::wire::{AssignCase, CaseAssignment};
+use casesync_contract::Role;
+use casesync_schema::access::assignments::{self, AssignmentReason};
+use casesync_schema::access::members;
+use casesync_schema::directory::{users, AuthenticatedDevice};
+use casesync_schema::DbError;
+use serde_json::json;
+
+use super::{readable_case, require_role};
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::error::ApiError;
+use crate::live::FeedEvent;
+use crate::state::AppState;
+
+const WHAT: &str = "assign cases";
+
+pub fn assign(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    case: &str,
+    request: AssignCase,
+) -> Result<CaseAssignment, ApiError> {
+    let mut conn = state.db()?;
+    let (id, row) = readable_case(&mut conn, caller, case)?;
+    require_role(caller, &[Role::Coordinator], WHAT)?;
+    let user = own_user(&mut conn, caller, &request.user)?;
+    let role = user.role()?;
+    if !role.reads_cases() {
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::InvalidRequest,
+            format!("a {role} holds no case content and cannot be assigned a case"),
+        ));
+    }
+    let now = state.now();
+    assignments::assign(
+        &mut conn,
+        &row.id,
+        &user.id,
+        AssignmentReason::Assigned,
+        &caller.user_id,
+        now,
+    )?;
+    drop(conn);
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::CaseAssigned)
+            .case(&id, &row.organisation_id)
+            .detail(json!({ "user_id": user.id })),
+    )?;
+    state.feed.publish_event(FeedEvent::ScopeChanged {
+        organisation_id: caller.organisation_id.clone(),
+    });
+    let mut conn = state.db()?;
+    let current = assignments::of_document(&mut conn, &row.id)?
+        .into_iter()
+        .find(|a| a.user_id == user.id)
+        .ok_or_else(|| ApiError::internal("assignment vanished"))?;
+    Ok(CaseAssignment {
+        case_id: id,
+        user_id: current.user_id,
+        reason: current.reason,
+        assigned_by: current.assigned_by,
+        assigned_at: current.assigned_at,
+    })
+}
+
+pub fn unassign(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    case: &str,
+    user: &str,
+) -> Result<(), ApiError> {
+    let mut conn = state.db()?;
+    let (id, row) = readable_case(&mut conn, caller, case)?;
+    require_role(caller, &[Role::Coordinator], WHAT)?;
+    let user = own_user(&mut conn, caller, user)?;
+    if !assignments::unassign(&mut conn, &row.id, &user.id)? {
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::NotFound,
+            "no such assignment",
+        ));
+    }
+    drop(conn);
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::CaseUnassigned)
+            .case(&id, &row.organisation_id)
+            .detail(json!({ "user_id": user.id })),
+    )?;
+    state.feed.publish_event(FeedEvent::ScopeChanged {
+        organisation_id: caller.organisation_id.clone(),
+    });
+    Ok(())
+}
+
+/// A user of the caller's organisation, by id or name; 400 for anyone else (users of other
+/// organisations are not the caller's to name).
+fn own_user(
+    conn: &mut casesync_schema::DbConn,
+    caller: &AuthenticatedDevice,
+    user: &str,
+) -> Result<users::User, ApiError> {
+    let not_ours = || {
+        ApiError::new(
+            casesync_contract::errors::ErrorCode::InvalidRequest,
+            format!("no user \"{user}\" in your organisation"),
+        )
+    };
+    match members::find_in(conn, &caller.organisation_id, user) {
+        Ok(found) => Ok(found),
+        Err(DbError::NotFound(_)) => Err(not_ours()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,207 @@
+//! Recording what people and devices do with cases: every case read (API, pages, sync to a
+//! device), admitted write, export, share, override, enrolment and admin action goes into
+//! the hash-chained audit trail (`casesync_schema::access::audit`).
+//!
+//! Entries carry ids only (user, device, case), never what a case says, so the trail stays
+//! pseudonymous and outlives the erasure of a case. Each entry belongs to an organisation:
+//! the one owning the case, else the actor's; its auditors read it.
+
+use casesync_contract::DocumentId;
+use casesync_schema::access::audit::{self, NewAuditEntry};
+use casesync_schema::directory::AuthenticatedDevice;
+use casesync_schema::{DbConn, DbError};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What was done. The names are stable: auditors search by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    CaseRead,
+    CaseListed,
+    CaseSynced,
+    CaseCreated,
+    CaseWritten,
+    CaseExported,
+    CaseShared,
+    CaseShareWithdrawn,
+    CaseAssigned,
+    CaseUnassigned,
+    CaseErased,
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    RetentionSet,
+    /// A person overrode something the system derived or proposed (risk level, conflict).
+    CaseOverride,
+    /// A referral or cross-border notification was recorded in a case.
+    ReferralRecorded,
+    EnrolmentCodeCreated,
+    DeviceEnrolled,
+    DeviceRevoked,
+    DeviceWipeRequested,
+    DeviceWipeDelivered,
+    /// A person signed in to the coordinator pages.
+    Login,
+    AuditQueried,
+    /// `casesync admin ...` and the admin API.
+    Admin,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CaseRead => "case.read",
+            Self::CaseListed => "case.listed",
+            Self::CaseSynced => "case.synced",
+            Self::CaseCreated => "case.created",
+            Self::CaseWritten => "case.written",
+            Self::CaseExported => "case.exported",
+            Self::CaseShared => "case.shared",
+            Self::CaseShareWithdrawn => "case.share_withdrawn",
+            Self::CaseAssigned => "case.assigned",
+            Self::CaseUnassigned => "case.unassigned",
+            Self::CaseErased => "case.erased",
+            Self::LegalHoldPlaced => "case.legal_hold_placed",
+            Self::LegalHoldReleased => "case.legal_hold_released",
+            Self::RetentionSet => "case.retention_set",
+            Self::CaseOverride => "case.override",
+            Self::ReferralRecorded => "case.referral_recorded",
+            Self::EnrolmentCodeCreated => "device.enrolment_code_created",
+            Self::DeviceEnrolled => "device.enrolled",
+            Self::DeviceRevoked => "device.revoked",
+            Self::DeviceWipeRequested => "device.wipe_requested",
+            Self::DeviceWipeDelivered => "device.wipe_delivered",
+            Self::Login => "user.login",
+            Self::AuditQueried => "audit.queried",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// Who did it.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A device and its user (every API caller is one).
+    Device {
+        device_id: String,
+        user_id: String,
+        organisation_id: String,
+    },
+    /// The server on its own (retention expiry, derived writes).
+    Server,
+    /// `casesync admin` on the server's machine, with the operating-system user if known.
+    Cli { os_user: Option<String> },
+}
+
+impl Actor {
+    pub fn device(caller: &AuthenticatedDevice) -> Self {
+        Self::Device {
+            device_id: caller.device_id.clone(),
+            user_id: caller.user_id.clone(),
+            organisation_id: caller.organisation_id.clone(),
+        }
+    }
+
+    pub fn cli() -> Self {
+        Self::Cli {
+            os_user: std::env::var("SUDO_USER")
+                .or_else(|_| std::env::var("USER"))
+                .ok(),
+        }
+    }
+}
+
+/// One thing to record.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub action: AuditAction,
+    pub case: Option<DocumentId>,
+    /// The organisation owning the case (or concerned by the admin action); defaults to the
+    /// actor's.
+    pub organisation: Option<String>,
+    pub detail: Value,
+}
+
+impl AuditEvent {
+    pub fn new(action: AuditAction) -> Self {
+        Self {
+            action,
+            case: None,
+            organisation: None,
+            detail: Value::Object(Default::default()),
+        }
+    }
+
+    pub fn case(mut self, id: &DocumentId, organisation: &str) -> Self {
+        self.case = Some(*id);
+        self.organisation = Some(organisation.to_string());
+        self
+    }
+
+    pub fn organisation(mut self, organisation: &str) -> Self {
+        self.organisation = Some(organisation.to_string());
+        self
+    }
+
+    pub fn detail(mut self, detail: Value) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    /// The row to append.
+    pub fn entry(&self, actor: &Actor, at: i64) -> NewAuditEntry {
+        let (kind, user, device, actor_org) = match actor {
+            Actor::Device {
+                device_id,
+                user_id,
+                organisation_id,
+            } => (
+                "device",
+                Some(user_id.clone()),
+                Some(device_id.clone()),
+                Some(organisation_id.clone()),
+            ),
+            Actor::Server => ("server", None, None, None),
+            Actor::Cli { os_user } => ("cli", os_user.clone(), None, None),
+        };
+        NewAuditEntry {
+            at,
+            actor_kind: kind.to_string(),
+            actor_user: user,
+            actor_device: device,
+            organisation_id: self.organisation.clone().or(actor_org),
+            action: self.action.as_str().to_string(),
+            case_id: self.case.map(|c| c.to_string()),
+            detail: self.detail.to_string(),
+        }
+    }
+}
+
+/// Appends events inside the caller's write transaction (with the change they record).
+pub fn record_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    events: &[AuditEvent],
+    at: i64,
+) -> Result<(), DbError> {
+    let entries: Vec<NewAuditEntry> = events.iter().map(|e| e.entry(actor, at)).collect();
+    audit::append_in(conn, &entries).map(|_| ())
+}
+
+/// Appends events in a transaction of their own.
+pub fn record_all(state: &AppState, actor: &Actor, events: &[AuditEvent]) -> Result<(), ApiError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let entries: Vec<NewAuditEntry> = events.iter().map(|e| e.entry(actor, state.now())).collect();
+    let mut conn = state.db()?;
+    audit::append(&mut conn, &entries)?;
+    Ok(())
+}
+
+/// Appends one event. A read that cannot be recorded is not served: callers return the
+/// error instead of the data.
+pub fn record(state: &AppState, actor: &Actor, event: AuditEvent) -> Result<(), ApiError> {
+    record_all(state, actor, std::slice::from_ref(&event))
+}

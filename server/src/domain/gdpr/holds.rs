@@ -1,0 +1,73 @@
+//! Legal holds: a coordinator of the owning organisation places one (with the reason, e.g.
+//! criminal proceedings) to keep a case from erasure and expiry, and releases it.
+
+use casesync_contract::errors::ErrorCode;
+use casesync_contract::wire::{LegalHoldState, PlaceLegalHold};
+use casesync_contract::DocumentId;
+use casesync_schema::access::holds::{self, LegalHold};
+use casesync_schema::directory::AuthenticatedDevice;
+use serde_json::json;
+
+use crate::domain::access::{readable_case, require_owning_coordinator};
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn place(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    case: &str,
+    request: PlaceLegalHold,
+) -> Result<LegalHoldState, ApiError> {
+    let mut conn = state.db()?;
+    let (id, row) = readable_case(&mut conn, caller, case)?;
+    require_owning_coordinator(caller, &row, "place legal holds")?;
+    let reason = request.reason.trim();
+    if reason.is_empty() || reason.len() > 2_000 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "reason must say why the case is held (1 to 2000 characters)",
+        ));
+    }
+    let hold = holds::place(&mut conn, &row.id, reason, &caller.user_id, state.now())?;
+    drop(conn);
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::LegalHoldPlaced)
+            .case(&id, &row.organisation_id)
+            .detail(json!({ "reason": hold.reason })),
+    )?;
+    Ok(view(&id, Some(hold)))
+}
+
+pub fn release(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    case: &str,
+) -> Result<LegalHoldState, ApiError> {
+    let mut conn = state.db()?;
+    let (id, row) = readable_case(&mut conn, caller, case)?;
+    require_owning_coordinator(caller, &row, "release legal holds")?;
+    let released = holds::release(&mut conn, &row.id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the case is not under a legal hold"))?;
+    drop(conn);
+    record(
+        state,
+        &Actor::device(caller),
+        AuditEvent::new(AuditAction::LegalHoldReleased)
+            .case(&id, &row.organisation_id)
+            .detail(json!({ "reason": released.reason, "placed_at": released.placed_at })),
+    )?;
+    Ok(view(&id, None))
+}
+
+fn view(id: &DocumentId, hold: Option<LegalHold>) -> LegalHoldState {
+    LegalHoldState {
+        case_id: *id,
+        held: hold.is_some(),
+        reason: hold.as_ref().map(|h| h.reason.clone()),
+        placed_by: hold.as_ref().map(|h| h.placed_by.clone()),
+        placed_at: hold.map(|h| h.placed_at),
+    }
+}

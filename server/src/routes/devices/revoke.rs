@@ -1,0 +1,18 @@
+use actix_web::{post, web, HttpResponse};
+
+use crate::auth::Caller;
+use crate::domain::access::devices;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `POST /v1/devices/{id}/revoke`: the device's token is refused from now on, and its live
+/// sessions close.
+#[post("/v1/devices/{id}/revoke")]
+pub async fn revoke_device(
+    caller: Caller,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    web::block(move || devices::revoke(&state, &caller, &path)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
