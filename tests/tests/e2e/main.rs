@@ -5,3 +5,4 @@
 mod bad_input;
 mod batch_sync;
 mod cases_api;
+mod reference_docs;
