@@ -38,6 +38,12 @@ pub enum ErrorCode {
     Internal,
     /// The server is starting or stopping; retry later.
     Unavailable,
+    /// The bytes of a blob do not hash to the SHA-256 they were sent under.
+    HashMismatch,
+    /// A part of a resumable upload does not start at the committed offset.
+    UploadOffsetMismatch,
+    /// A `Range` header outside the blob.
+    RangeNotSatisfiable,
     /// The case is under a legal hold: it cannot be erased until the hold is released.
     LegalHold,
 }
@@ -60,6 +66,9 @@ impl ErrorCode {
             Self::RateLimited => 429,
             Self::Internal => 500,
             Self::Unavailable => 503,
+            Self::HashMismatch => 400,
+            Self::UploadOffsetMismatch => 409,
+            Self::RangeNotSatisfiable => 416,
             Self::LegalHold => 409,
         }
     }
@@ -82,6 +91,9 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::HashMismatch => "hash_mismatch",
+            Self::UploadOffsetMismatch => "upload_offset_mismatch",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::LegalHold => "legal_hold",
         }
     }

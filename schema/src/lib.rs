@@ -6,9 +6,11 @@
 //! devices and the read models coordinators query.
 
 pub mod access;
+pub mod blobs;
 pub mod connection;
 pub mod error;
 pub mod tables;
+pub mod tables_blobs;
 pub mod tables_access;
 
 pub use connection::{open_pool, Backend, DbConn, Pool, PooledConn};

@@ -32,6 +32,8 @@ pub struct Config {
     pub allow_insecure_http: bool,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Attachments (`[blobs]`, see ops/blobs.md).
+    pub blobs: crate::blobs::BlobConfig,
     /// Devices, enrolment, retention (`[access]`).
     pub access: crate::domain::access::config::AccessConfig,
 }
@@ -50,6 +52,7 @@ impl Default for Config {
             allow_insecure_http: false,
             tls_cert: None,
             tls_key: None,
+            blobs: Default::default(),
             access: Default::default(),
         }
     }
@@ -68,6 +71,7 @@ impl std::fmt::Debug for Config {
             .field("db_pool_size", &self.db_pool_size)
             .field("log_format", &self.log_format)
             .field("tls", &self.tls_cert.is_some())
+            .field("blobs", &self.blobs)
             .finish_non_exhaustive()
     }
 }

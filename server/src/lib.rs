@@ -6,6 +6,7 @@
 //! SQLite or PostgreSQL, and changes out to devices.
 
 pub mod auth;
+pub mod blobs;
 pub mod body;
 pub mod cli;
 pub mod clock;

@@ -71,6 +71,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
     let url = config.database_url();
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");
+    let blobs = crate::blobs::Blobs::open(&config)?;
     let engine = Engine::new(
         Arc::new(SqlStore::new(pool.clone())),
         EngineConfig {
@@ -80,6 +81,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
     );
     Ok(AppState {
         engine: Arc::new(engine),
+        blobs: Arc::new(blobs),
         pool,
         config: Arc::new(config),
         clock,
@@ -124,6 +126,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 
 /// Background work that keeps memory bounded.
 fn spawn_workers(state: &AppState) {
+    crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));

@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod batch;
+pub mod blobs;
 pub mod bytes;
 pub mod cases;
 
 pub use access::*;
 pub use batch::*;
+pub use blobs::*;
 pub use cases::*;

@@ -34,6 +34,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Attachments: master key rotation.
+    Blobs {
+        #[command(subcommand)]
+        command: crate::blobs::cli::BlobsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,6 +110,7 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let (pool, _) = open_pool(&config.database_url(), 2)?;
     let mut conn = pool.get()?;
     match command {
+        AdminCommand::Blobs { command } => crate::blobs::cli::run(config, &mut conn, command),
         AdminCommand::Org {
             command: OrgCommand::Add { name, json },
         } => {

@@ -38,6 +38,9 @@ pub fn after_admission(
     if let Err(e) = super::summary::refresh(state, id) {
         tracing::warn!(document = %id, error = %e, "case summary not refreshed");
     }
+    if let Err(e) = crate::blobs::references::refresh(state, id) {
+        tracing::warn!(document = %id, error = %e, "blob references not refreshed");
+    }
     state.feed.publish(DocChanged {
         document: *id,
         origin_device: origin.map(str::to_string),

@@ -1,6 +1,7 @@
 //! HTTP routes, one handler per file.
 
 pub mod audit;
+pub mod blobs;
 pub mod cases;
 pub mod devices;
 pub mod enrol;
@@ -12,6 +13,12 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(sync::batch::post_sync)
+        .service(blobs::upload_status::get_upload)
+        .service(blobs::upload_part::put_part)
+        .service(blobs::upload_start::start_upload)
+        .service(blobs::put::put_blob)
+        .service(blobs::get::get_blob)
+        .service(blobs::preview::get_preview)
         .service(cases::create::create_case)
         .service(cases::list::list_cases)
         .service(cases::get::get_case)

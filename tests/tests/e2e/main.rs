@@ -4,5 +4,6 @@
 
 mod bad_input;
 mod batch_sync;
+mod blobs;
 mod cases_api;
 mod reference_docs;

@@ -1,0 +1,63 @@
+//! Who may download a blob: whoever may read a case that references it. The blob served is
+//! the one of that case's organisation, so a caller cannot probe another organisation's
+//! blobs by hash: a blob no readable case references answers exactly like a missing one.
+
+use casesync_contract::wire::{is_blob_hash, DocumentKind};
+use casesync_contract::DocumentId;
+use casesync_schema::blobs::{references, stored, BlobRow};
+use casesync_schema::directory::AuthenticatedDevice;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Referencing cases looked at per request: a blob attached to more cases than this in the
+/// caller's own organisation is still found through the first ones.
+const REFERRERS_CHECKED: i64 = 200;
+
+/// The same answer for "no such blob" and "not yours to see".
+pub fn blob_not_found() -> ApiError {
+    ApiError::new(
+        casesync_contract::errors::ErrorCode::NotFound,
+        "no such blob",
+    )
+}
+
+/// The stored blob `sha256` if the caller may read a case referencing it. Blocking.
+pub fn readable_blob(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    sha256: &str,
+) -> Result<Option<BlobRow>, ApiError> {
+    if !is_blob_hash(sha256) || !caller.role.reads_cases() {
+        return Ok(None);
+    }
+    let mut conn = state.db()?;
+    let mut referrers = references::referrers_in(
+        &mut conn,
+        sha256,
+        &caller.organisation_id,
+        REFERRERS_CHECKED,
+    )?;
+    referrers.extend(
+        references::referrers(&mut conn, sha256, REFERRERS_CHECKED)?
+            .into_iter()
+            .filter(|r| r.organisation_id != caller.organisation_id),
+    );
+    for referrer in referrers {
+        let Ok(id) = referrer.document_id.parse::<DocumentId>() else {
+            continue;
+        };
+        let Some(row) = crate::domain::scope::readable(&mut conn, caller, &id)? else {
+            continue;
+        };
+        if row.kind() != Some(DocumentKind::Case) {
+            continue;
+        }
+        // The blob of the case's organisation, as recorded by the server (not the document's
+        // own claim).
+        if let Some(blob) = stored::find(&mut conn, &row.organisation_id, sha256)? {
+            return Ok(Some(blob));
+        }
+    }
+    Ok(None)
+}
