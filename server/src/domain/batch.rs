@@ -158,7 +158,11 @@ fn sync_document(
             Err(refusal) if refusal.is_device_fault() => {
                 tracing::info!(document = %id, device = %caller.device_id, code = %refusal.code(), "changes refused");
                 if create.is_some() {
-                    return Ok(plain(refused(id, DocumentStatus::Rejected, refusal.detail())));
+                    return Ok(plain(refused(
+                        id,
+                        DocumentStatus::Rejected,
+                        refusal.detail(),
+                    )));
                 }
                 error = Some(refusal.detail());
             }

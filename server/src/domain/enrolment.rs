@@ -30,7 +30,11 @@ pub fn create_code(
     request: CreateEnrolmentCode,
     server_url: &str,
 ) -> Result<EnrolmentCode, ApiError> {
-    require_role(caller, &[Role::OrgAdmin, Role::Coordinator], "enrol devices")?;
+    require_role(
+        caller,
+        &[Role::OrgAdmin, Role::Coordinator],
+        "enrol devices",
+    )?;
     let mut conn = state.db()?;
     let user = match members::find_in(&mut conn, &caller.organisation_id, request.user.trim()) {
         Ok(user) => user,
@@ -116,8 +120,12 @@ pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled
     let window = i64::try_from(cfg.enrol_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let code_key = format!("code:{}", enrolment::hash_code(&request.code));
     let limiter = &state.enrol_limiter;
-    if !limiter.allow(&format!("ip:{client}"), cfg.enrol_attempts_per_ip, window, now)
-        || !limiter.allow(&code_key, cfg.enrol_attempts_per_code, window, now)
+    if !limiter.allow(
+        &format!("ip:{client}"),
+        cfg.enrol_attempts_per_ip,
+        window,
+        now,
+    ) || !limiter.allow(&code_key, cfg.enrol_attempts_per_code, window, now)
     {
         return Err(ApiError::new(
             ErrorCode::RateLimited,

@@ -48,7 +48,10 @@ mod tests {
         assert!(limiter.allow("ip:a", 2, 1000, 0));
         assert!(limiter.allow("ip:a", 2, 1000, 10));
         assert!(!limiter.allow("ip:a", 2, 1000, 20));
-        assert!(limiter.allow("ip:b", 2, 1000, 20), "other keys are not affected");
+        assert!(
+            limiter.allow("ip:b", 2, 1000, 20),
+            "other keys are not affected"
+        );
         assert!(limiter.allow("ip:a", 2, 1000, 1000), "the window slid");
     }
 }

@@ -2,8 +2,14 @@
 //! through `POST /v1/sync`. One binary for every scenario (compiles once, shares helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_devices;
+mod access_scope;
+mod audit_trail;
+mod authz_matrix;
+mod authz_world;
 mod bad_input;
 mod batch_sync;
 mod blobs;
 mod cases_api;
+mod gdpr_erasure;
 mod reference_docs;

@@ -19,7 +19,12 @@ use crate::state::AppState;
 
 /// Called from `domain::cases::after_admission`. Failures are logged: the write is
 /// already committed.
-pub fn after_admission(state: &AppState, id: &DocumentId, admitted: &Admitted, origin: Option<&str>) {
+pub fn after_admission(
+    state: &AppState,
+    id: &DocumentId,
+    admitted: &Admitted,
+    origin: Option<&str>,
+) {
     if let Err(e) = record_write(state, id, admitted, origin) {
         tracing::error!(document = %id, error = %e, "admitted write not audited");
     }
@@ -101,7 +106,9 @@ fn new_referrals(
             .iter()
             .filter(|p| matches!(p.path.as_slice(), [(_, Prop::Map(k))] if k == "referrals"))
             .flat_map(|p| match &p.action {
-                PatchAction::Insert { index, values, .. } => (*index..*index + values.len()).collect(),
+                PatchAction::Insert { index, values, .. } => {
+                    (*index..*index + values.len()).collect()
+                }
                 _ => vec![],
             })
             .collect();

@@ -50,7 +50,11 @@ pub fn list(state: &AppState, caller: &AuthenticatedDevice) -> Result<DeviceList
 }
 
 /// Revokes a device of the caller's organisation: its token is refused from now on.
-pub fn revoke(state: &AppState, caller: &AuthenticatedDevice, device: &str) -> Result<(), ApiError> {
+pub fn revoke(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    device: &str,
+) -> Result<(), ApiError> {
     cut(state, caller, device, false)
 }
 

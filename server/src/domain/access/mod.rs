@@ -34,7 +34,11 @@ pub fn readable_case(
 }
 
 /// 403 unless the caller has one of `roles`.
-pub fn require_role(caller: &AuthenticatedDevice, roles: &[Role], what: &str) -> Result<(), ApiError> {
+pub fn require_role(
+    caller: &AuthenticatedDevice,
+    roles: &[Role],
+    what: &str,
+) -> Result<(), ApiError> {
     if roles.contains(&caller.role) {
         return Ok(());
     }

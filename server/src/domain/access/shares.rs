@@ -114,7 +114,10 @@ pub fn withdraw(
                 "organisation_id": withdrawn.organisation_id,
             })),
     )?;
-    publish_scope(state, &[&caller.organisation_id, &withdrawn.organisation_id]);
+    publish_scope(
+        state,
+        &[&caller.organisation_id, &withdrawn.organisation_id],
+    );
     Ok(view(&id, withdrawn))
 }
 

@@ -77,9 +77,9 @@ pub fn erase(
     state.engine.forget(id);
     let attachments_erased = erase_attachments(state, id);
     for org in concerned {
-        state
-            .feed
-            .publish_event(FeedEvent::ScopeChanged { organisation_id: org });
+        state.feed.publish_event(FeedEvent::ScopeChanged {
+            organisation_id: org,
+        });
     }
     Ok(CaseErased {
         case_id: *id,

@@ -129,7 +129,13 @@ pub fn render(export: &SubjectAccessExport) -> String {
     table(
         &mut out,
         "Referrals and cross-border notifications",
-        &["to", "sent", "legal basis", "data categories", "cross-border"],
+        &[
+            "to",
+            "sent",
+            "legal basis",
+            "data categories",
+            "cross-border",
+        ],
         case.referrals
             .iter()
             .map(|r| {
@@ -137,7 +143,11 @@ pub fn render(export: &SubjectAccessExport) -> String {
                     r.to.as_str().to_string(),
                     time(r.sent_at.0),
                     r.legal_basis.as_str().to_string(),
-                    r.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+                    r.categories
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     if r.cross_border { "yes" } else { "no" }.to_string(),
                 ]
             })
@@ -146,7 +156,14 @@ pub fn render(export: &SubjectAccessExport) -> String {
     table(
         &mut out,
         "Shared with other organisations",
-        &["organisation", "legal basis", "purpose", "data categories", "shared", "withdrawn"],
+        &[
+            "organisation",
+            "legal basis",
+            "purpose",
+            "data categories",
+            "shared",
+            "withdrawn",
+        ],
         export
             .shares
             .iter()
@@ -198,7 +215,11 @@ pub fn render(export: &SubjectAccessExport) -> String {
         out,
         "<p>Retention class: {}. Legal hold: {}.</p></body></html>",
         escape(&export.retention_class),
-        if export.legal_hold.is_some() { "yes" } else { "no" }
+        if export.legal_hold.is_some() {
+            "yes"
+        } else {
+            "no"
+        }
     );
     out
 }
@@ -209,7 +230,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_formats_dates() {
-        assert_eq!(escape("<b>\"x\" & 'y'</b>"), "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>\"x\" & 'y'</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
+        );
         assert_eq!(time(0), "1970-01-01 00:00 UTC");
         assert_eq!(time(1_795_852_800_000), "2026-11-28 08:00 UTC");
     }

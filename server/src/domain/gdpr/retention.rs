@@ -42,7 +42,13 @@ pub fn set_class(
             ),
         ));
     };
-    retention::set_class(&mut conn, &row.id, &request.class, &caller.user_id, state.now())?;
+    retention::set_class(
+        &mut conn,
+        &row.id,
+        &request.class,
+        &caller.user_id,
+        state.now(),
+    )?;
     drop(conn);
     record(
         state,

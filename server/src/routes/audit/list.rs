@@ -23,9 +23,8 @@ pub async fn list_audit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let list = web::block(move || {
-        audit_view::list(&state, &caller, q.case.as_deref(), q.after, q.limit)
-    })
-    .await??;
+    let list =
+        web::block(move || audit_view::list(&state, &caller, q.case.as_deref(), q.after, q.limit))
+            .await??;
     Ok(HttpResponse::Ok().json(list))
 }

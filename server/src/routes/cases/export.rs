@@ -30,8 +30,7 @@ pub async fn export_case(
             ))
         }
     };
-    let export =
-        web::block(move || export::export_case(&state, &caller, &path, &format)).await??;
+    let export = web::block(move || export::export_case(&state, &caller, &path, &format)).await??;
     if html {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

@@ -14,7 +14,8 @@ pub async fn place_hold(
     body: web::Json<PlaceLegalHold>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let hold = web::block(move || holds::place(&state, &caller, &path, body.into_inner())).await??;
+    let hold =
+        web::block(move || holds::place(&state, &caller, &path, body.into_inner())).await??;
     Ok(HttpResponse::Ok().json(hold))
 }
 

@@ -14,8 +14,7 @@ pub async fn set_retention(
     body: web::Json<SetRetention>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let set =
-        web::block(move || retention::set_class(&state, &caller, &path, body.into_inner()))
-            .await??;
+    let set = web::block(move || retention::set_class(&state, &caller, &path, body.into_inner()))
+        .await??;
     Ok(HttpResponse::Ok().json(set))
 }

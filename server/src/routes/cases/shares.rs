@@ -28,7 +28,6 @@ pub async fn withdraw_share(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (case, share) = path.into_inner();
-    let withdrawn =
-        web::block(move || shares::withdraw(&state, &caller, &case, &share)).await??;
+    let withdrawn = web::block(move || shares::withdraw(&state, &caller, &case, &share)).await??;
     Ok(HttpResponse::Ok().json(withdrawn))
 }

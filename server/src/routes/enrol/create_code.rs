@@ -21,9 +21,8 @@ pub async fn create_enrolment_code(
         }
         configured => configured.to_string(),
     };
-    let code = web::block(move || {
-        enrolment::create_code(&state, &caller, body.into_inner(), &server_url)
-    })
-    .await??;
+    let code =
+        web::block(move || enrolment::create_code(&state, &caller, body.into_inner(), &server_url))
+            .await??;
     Ok(HttpResponse::Created().json(code))
 }

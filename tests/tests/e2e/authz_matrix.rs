@@ -1,0 +1,684 @@
+//! The authorization matrix, generated: every case endpoint (HTTP routes and batch sync) x
+//! every role of the case's own organisation and of another x every relation to the case
+//! (in scope, out of scope, shared, withdrawn, erased, unknown), plus the organisation-level
+//! endpoints x their targets. Expectations come from an oracle written here from DOMAIN.md,
+//! not from the server's code. Every forbidden access must answer exactly what the same
+//! request about a case that does not exist answers (status and body).
+//!
+//! Endpoints are descriptors ([`CaseProbe`]); another sync path (the WebSocket's message
+//! types) joins the matrix by adding descriptors whose `send` speaks that path and maps its
+//! answers onto [`Answer`] (e.g. `doc-unavailable` as 404).
+
+use automerge::ActorId;
+use casesync_contract::case::{self, CaseLog, Millis, NewCase, Observation, Str};
+use casesync_contract::wire::{DocumentPush, SyncRequest, SyncResponse};
+use casesync_contract::{DocumentId, Role};
+use casesync_tests::server::{TestServer, T0};
+use casesync_tests::storage_test;
+use serde_json::{json, Value};
+
+use super::authz_world::{share_body, Answer, Member, Relation, World};
+
+/// Which organisation a caller belongs to: A owns every case of the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// A caller: a member of A or B, or nobody (no token).
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub side: Side,
+    pub member: Option<Member>,
+}
+
+impl Who {
+    pub fn token(&self) -> Option<&str> {
+        self.member.as_ref().map(|m| m.token.as_str())
+    }
+    pub fn role(&self) -> Option<Role> {
+        self.member.as_ref().map(|m| m.role)
+    }
+}
+
+/// What the oracle expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// This status (the action is allowed).
+    Status(u16),
+    /// 403 `forbidden`: the caller sees the case but its role may not do this.
+    Forbidden,
+    /// Exactly the answer for a case that does not exist.
+    Hidden,
+    /// 401, the same for every target.
+    Unauthorized,
+}
+
+/// Whether the caller may read a case of A in this relation (DOMAIN.md "Who uses it").
+pub fn sees(who: &Who, relation: Relation) -> bool {
+    use Relation::*;
+    let Some(role) = who.role() else { return false };
+    match (who.side, role) {
+        (Side::A, Role::Coordinator) => {
+            matches!(
+                relation,
+                Assigned | SameSite | OtherSite | SharedWithB | ShareWithdrawn
+            )
+        }
+        (Side::A, Role::ReceptionStaff) => matches!(relation, Assigned | SameSite),
+        (Side::A, Role::OutreachWorker | Role::Caseworker) => relation == Assigned,
+        (Side::B, Role::Coordinator | Role::OutreachWorker | Role::Caseworker) => {
+            relation == SharedWithB
+        }
+        _ => false,
+    }
+}
+
+type Send = Box<dyn Fn(&World, &Who, &DocumentId, &str) -> Answer>;
+type Oracle = Box<dyn Fn(&Who, Relation) -> Expect>;
+type Prepare = Box<dyn Fn(&World, &Who, &DocumentId) -> String>;
+
+/// One endpoint of the matrix, about one case.
+pub struct CaseProbe {
+    pub name: &'static str,
+    /// Sends it as `who` about case `id`; `aux` names a sub-resource (user, share).
+    pub send: Send,
+    pub expect: Oracle,
+    /// The allowed request changes who sees the case: run it on a fresh case of the same
+    /// relation, after `prepare` (which returns `aux`).
+    pub mutates: bool,
+    pub prepare: Option<Prepare>,
+    /// `aux` for requests that are not prepared.
+    pub default_aux: fn(&World, &Who) -> String,
+    /// Relations the probe does not apply to.
+    pub skip: &'static [Relation],
+    /// How to ask the same about a case that does not exist, when `send` cannot (a write to
+    /// an unknown id would open a new case).
+    pub baseline: Option<Send>,
+}
+
+fn reader(status: u16) -> Oracle {
+    Box::new(move |who, relation| match who.role() {
+        None => Expect::Unauthorized,
+        Some(_) if !sees(who, relation) => Expect::Hidden,
+        Some(_) => Expect::Status(status),
+    })
+}
+
+fn coordinator(status: u16) -> Oracle {
+    Box::new(move |who, relation| match who.role() {
+        None => Expect::Unauthorized,
+        Some(_) if !sees(who, relation) => Expect::Hidden,
+        Some(Role::Coordinator) => Expect::Status(status),
+        Some(_) => Expect::Forbidden,
+    })
+}
+
+/// Decisions about a case stay with the owning organisation's coordinators.
+fn owner(status: u16) -> Oracle {
+    Box::new(move |who, relation| match who.role() {
+        None => Expect::Unauthorized,
+        Some(_) if !sees(who, relation) => Expect::Hidden,
+        Some(Role::Coordinator) if who.side == Side::A => Expect::Status(status),
+        Some(_) => Expect::Forbidden,
+    })
+}
+
+fn http(method: &'static str, path: &'static str, body: fn(&World, &Who) -> Option<Value>) -> Send {
+    Box::new(move |world, who, id, aux| {
+        let path = path.replace("{id}", &id.to_string()).replace("{aux}", aux);
+        world.send(method, &path, who.token(), body(world, who))
+    })
+}
+
+fn no_body(_: &World, _: &Who) -> Option<Value> {
+    None
+}
+
+fn no_aux(_: &World, _: &Who) -> String {
+    String::new()
+}
+
+/// The caller's own organisation's outreach worker: the user coordinators assign.
+fn own_outreach(world: &World, who: &Who) -> String {
+    let org = if who.side == Side::A {
+        &world.a
+    } else {
+        &world.b
+    };
+    org.member(Role::OutreachWorker).user_id.clone()
+}
+
+/// Batch sync of one document: 200 when it comes back `ok`, 404 when it comes back
+/// `unavailable` and listed for removal; the body is the reply without its id.
+fn batch(world: &World, who: &Who, id: &DocumentId, changes: Vec<Vec<u8>>) -> Answer {
+    let body = serde_json::to_value(SyncRequest {
+        documents: vec![DocumentPush {
+            id: *id,
+            heads: vec![],
+            changes,
+        }],
+    })
+    .unwrap();
+    let answer = world.send("POST", "/v1/sync", who.token(), Some(body));
+    if answer.status != 200 {
+        return answer;
+    }
+    let response: SyncResponse = serde_json::from_str(&answer.body).unwrap();
+    let mut reply = serde_json::to_value(&response.documents[0]).unwrap();
+    reply.as_object_mut().unwrap().remove("id");
+    let status = match reply["status"].as_str() {
+        Some("ok") => 200,
+        Some("unavailable") if response.removed_documents.contains(id) => 404,
+        _ => 500,
+    };
+    Answer {
+        status,
+        body: reply.to_string(),
+    }
+}
+
+/// An observation appended to the case as a device of `who` would write it (a new case
+/// under this id when the server has no copy).
+fn observation_change(world: &World, who: &Who, id: &DocumentId) -> Vec<Vec<u8>> {
+    let actor = ActorId::random();
+    let base = world.server.state.engine.read(id, |d| d.fork()).unwrap();
+    let mut doc = match base {
+        Some(doc) => automerge::AutoCommit::load(&doc.save())
+            .unwrap()
+            .with_actor(actor),
+        None => case::new_case_document(
+            &NewCase {
+                case_id: *id,
+                organisation: who.member.as_ref().unwrap().organisation_id.clone(),
+                site: String::new(),
+                jurisdiction: None,
+                created_at: T0,
+                profile: Default::default(),
+            },
+            actor,
+        )
+        .unwrap(),
+    };
+    let before = doc.get_heads();
+    let obs = Observation {
+        id: Str::from(format!("obs-{}", uuid::Uuid::new_v4()).as_str()),
+        kind: Str::from("sighting"),
+        text: Str::from("seen near the station"),
+        observed_at: Millis(T0),
+        place: None,
+        author: Str::from("someone"),
+        device: Str::from("a phone"),
+        attachments: None,
+    };
+    case::append(&mut doc, CaseLog::Observations, &obs).unwrap();
+    doc.commit();
+    doc.get_changes(&before)
+        .into_iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect()
+}
+
+/// Every case endpoint. Add descriptors here to put more of the API in the matrix.
+pub fn case_probes() -> Vec<CaseProbe> {
+    let probe = |name, send, expect| CaseProbe {
+        name,
+        send,
+        expect,
+        mutates: false,
+        prepare: None,
+        default_aux: no_aux,
+        skip: &[],
+        baseline: None,
+    };
+    vec![
+        probe(
+            "GET case",
+            http("GET", "/v1/cases/{id}", no_body),
+            reader(200),
+        ),
+        probe(
+            "GET timeline",
+            http("GET", "/v1/cases/{id}/timeline", no_body),
+            reader(200),
+        ),
+        probe(
+            "GET conflicts",
+            http("GET", "/v1/cases/{id}/conflicts", no_body),
+            reader(200),
+        ),
+        probe(
+            "GET export",
+            http("GET", "/v1/cases/{id}/export", no_body),
+            owner(200),
+        ),
+        probe(
+            "GET export html",
+            http("GET", "/v1/cases/{id}/export?format=html", no_body),
+            owner(200),
+        ),
+        CaseProbe {
+            mutates: true,
+            ..probe(
+                "POST assignments",
+                http("POST", "/v1/cases/{id}/assignments", |w, who| {
+                    Some(json!({ "user": own_outreach(w, who) }))
+                }),
+                coordinator(201),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            prepare: Some(Box::new(|w, who, id| {
+                let user = own_outreach(w, who);
+                w.assign(who.token().unwrap(), id, &user);
+                user
+            })),
+            default_aux: own_outreach,
+            ..probe(
+                "DELETE assignment",
+                http("DELETE", "/v1/cases/{id}/assignments/{aux}", no_body),
+                coordinator(204),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            ..probe(
+                "POST shares",
+                http("POST", "/v1/cases/{id}/shares", |w, _| {
+                    Some(share_body(&w.b.name))
+                }),
+                owner(201),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            prepare: Some(Box::new(|w, _, id| w.share_with_b(id))),
+            default_aux: |_, _| "00000000-0000-4000-8000-000000000000".into(),
+            ..probe(
+                "DELETE share",
+                http("DELETE", "/v1/cases/{id}/shares/{aux}", no_body),
+                owner(200),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            ..probe(
+                "POST legal-hold",
+                http("POST", "/v1/cases/{id}/legal-hold", |_, _| {
+                    Some(json!({ "reason": "criminal proceedings" }))
+                }),
+                owner(200),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            prepare: Some(Box::new(|w, who, id| {
+                w.expect(
+                    200,
+                    "POST",
+                    &format!("/v1/cases/{id}/legal-hold"),
+                    who.token().unwrap(),
+                    Some(json!({ "reason": "court order" })),
+                );
+                String::new()
+            })),
+            ..probe(
+                "DELETE legal-hold",
+                http("DELETE", "/v1/cases/{id}/legal-hold", no_body),
+                owner(200),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            ..probe(
+                "POST retention",
+                http("POST", "/v1/cases/{id}/retention", |_, _| {
+                    Some(json!({ "class": "short" }))
+                }),
+                owner(200),
+            )
+        },
+        CaseProbe {
+            mutates: true,
+            ..probe(
+                "DELETE case",
+                http("DELETE", "/v1/cases/{id}", no_body),
+                owner(200),
+            )
+        },
+        probe(
+            "POST sync (read)",
+            Box::new(|w, who, id, _| batch(w, who, id, vec![])),
+            reader(200),
+        ),
+        CaseProbe {
+            // Pushing changes for an unknown id opens a new case: not an access to anything.
+            skip: &[Relation::Unknown],
+            baseline: Some(Box::new(|w, who, id, _| batch(w, who, id, vec![]))),
+            ..probe(
+                "POST sync (write)",
+                Box::new(|w, who, id, _| {
+                    let changes = match who.member {
+                        Some(_) => observation_change(w, who, id),
+                        None => vec![],
+                    };
+                    batch(w, who, id, changes)
+                }),
+                reader(200),
+            )
+        },
+        probe(
+            "GET audit?case",
+            http("GET", "/v1/audit?case={id}", no_body),
+            Box::new(|who, _| match who.role() {
+                None => Expect::Unauthorized,
+                Some(Role::Auditor) => Expect::Status(200),
+                Some(_) => Expect::Forbidden,
+            }),
+        ),
+    ]
+}
+
+/// Every caller: each role of A and of B, and nobody.
+pub fn callers(world: &World) -> Vec<Who> {
+    let mut all = vec![];
+    for (side, org) in [(Side::A, &world.a), (Side::B, &world.b)] {
+        for role in Role::ALL {
+            all.push(Who {
+                side,
+                member: Some(org.member(role).clone()),
+            });
+        }
+    }
+    all.push(Who {
+        side: Side::B,
+        member: None,
+    });
+    all
+}
+
+/// Runs the case matrix; returns how many cells it checked.
+pub fn run_case_matrix(world: &World, probes: &[CaseProbe]) -> usize {
+    let mut cells = 0;
+    for probe in probes {
+        for who in callers(world) {
+            for relation in Relation::ALL {
+                if probe.skip.contains(&relation) {
+                    continue;
+                }
+                let expected = (probe.expect)(&who, relation);
+                let allowed = matches!(expected, Expect::Status(_));
+                let (id, aux) = if allowed && probe.mutates {
+                    let id = world.make_case(relation);
+                    let aux = match &probe.prepare {
+                        Some(prepare) => prepare(world, &who, &id),
+                        None => (probe.default_aux)(world, &who),
+                    };
+                    (id, aux)
+                } else {
+                    (world.cases[&relation], (probe.default_aux)(world, &who))
+                };
+                let answer = (probe.send)(world, &who, &id, &aux);
+                let cell = format!(
+                    "{} as {:?} {:?} on {relation:?}",
+                    probe.name,
+                    who.side,
+                    who.role()
+                );
+                check(world, probe, &who, &aux, expected, &answer, &cell);
+                cells += 1;
+            }
+        }
+    }
+    cells
+}
+
+fn check(
+    world: &World,
+    probe: &CaseProbe,
+    who: &Who,
+    aux: &str,
+    expected: Expect,
+    answer: &Answer,
+    cell: &str,
+) {
+    match expected {
+        Expect::Status(status) => {
+            assert_eq!(answer.status, status, "{cell}: {}", answer.body);
+        }
+        Expect::Forbidden => {
+            assert_eq!(answer.status, 403, "{cell}: {}", answer.body);
+            assert_eq!(answer.json()["error"]["code"], "forbidden", "{cell}");
+        }
+        Expect::Hidden | Expect::Unauthorized => {
+            let send = probe.baseline.as_ref().unwrap_or(&probe.send);
+            let missing = send(world, who, &DocumentId::random(), aux);
+            let status = if expected == Expect::Hidden { 404 } else { 401 };
+            assert_eq!(answer.status, status, "{cell}: {}", answer.body);
+            assert_eq!(
+                answer, &missing,
+                "{cell}: differs from a case that does not exist"
+            );
+        }
+    }
+}
+
+/// After the matrix, the shared cases are exactly as before: no denied request changed who
+/// sees them. Returns how many cells it checked.
+pub fn recheck_reads(world: &World) -> usize {
+    let probes = case_probes();
+    let get = probes.iter().find(|p| p.name == "GET case").unwrap();
+    run_case_matrix(world, std::slice::from_ref(get))
+}
+
+/// The organisation-level endpoints x callers x targets (own organisation, the other one,
+/// none). Returns how many cells it checked.
+pub fn run_org_matrix(world: &World) -> usize {
+    let mut cells = 0;
+    let admins = [Role::OrgAdmin, Role::Coordinator];
+    for who in callers(world) {
+        let role = who.role();
+        let (own, other) = if who.side == Side::A {
+            (&world.a, &world.b)
+        } else {
+            (&world.b, &world.a)
+        };
+        let token = who.token();
+
+        // Listing cases: exactly the cases of the world the oracle says it sees.
+        let list = world.send("GET", "/v1/cases", token, None);
+        if role.is_none() {
+            assert_eq!(list.status, 401);
+        } else {
+            assert_eq!(list.status, 200, "{:?}", role);
+            let listed: Vec<String> = list.json()["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect();
+            for (relation, id) in &world.cases {
+                assert_eq!(
+                    listed.contains(&id.to_string()),
+                    sees(&who, *relation),
+                    "GET /v1/cases as {:?} {:?}: {relation:?}",
+                    who.side,
+                    role
+                );
+            }
+        }
+        cells += 1;
+
+        // Opening a case.
+        let created = world.send("POST", "/v1/cases", token, Some(json!({"site": format!("{}1", if who.side == Side::A {"A"} else {"B"}), "profile": {}})));
+        let expected = match role {
+            None => 401,
+            Some(Role::OrgAdmin | Role::Auditor) => 403,
+            Some(_) => 201,
+        };
+        assert_eq!(
+            created.status, expected,
+            "POST /v1/cases as {role:?}: {}",
+            created.body
+        );
+        cells += 1;
+
+        // Listing devices: admins see their own organisation's only.
+        let devices = world.send("GET", "/v1/devices", token, None);
+        match role {
+            None => assert_eq!(devices.status, 401),
+            Some(r) if admins.contains(&r) => {
+                assert_eq!(devices.status, 200);
+                let body = devices.body.clone();
+                for m in other.members.values() {
+                    assert!(
+                        !body.contains(&m.device_id),
+                        "other organisation's device listed"
+                    );
+                }
+                assert!(body.contains(&own.member(Role::OutreachWorker).device_id));
+            }
+            Some(_) => assert_eq!(devices.status, 403, "GET /v1/devices as {role:?}"),
+        }
+        cells += 1;
+
+        // Revoking and wiping: own device, another organisation's, an unknown id.
+        for action in ["revoke", "wipe"] {
+            let ok = if action == "revoke" { 204 } else { 202 };
+            for target in ["own", "other", "unknown"] {
+                let victim = match target {
+                    "own" => Some(world.spare_device(own.member(Role::OutreachWorker))),
+                    "other" => Some(world.spare_device(other.member(Role::OutreachWorker))),
+                    _ => None,
+                };
+                let device_id = victim
+                    .as_ref()
+                    .map(|v| v.device_id.clone())
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                let path = format!("/v1/devices/{device_id}/{action}");
+                let answer = world.send("POST", &path, token, None);
+                let baseline = world.send(
+                    "POST",
+                    &format!("/v1/devices/{}/{action}", uuid::Uuid::new_v4()),
+                    token,
+                    None,
+                );
+                let cut = match (role, target) {
+                    (None, _) => {
+                        assert_eq!(answer, baseline);
+                        assert_eq!(answer.status, 401);
+                        false
+                    }
+                    (Some(r), "own") if admins.contains(&r) => {
+                        assert_eq!(answer.status, ok, "{path} as {r:?}: {}", answer.body);
+                        true
+                    }
+                    (Some(r), _) if admins.contains(&r) => {
+                        assert_eq!(answer.status, 404, "{path} as {r:?}");
+                        assert_eq!(
+                            answer, baseline,
+                            "{path}: another organisation's device looks unknown"
+                        );
+                        false
+                    }
+                    (Some(r), _) => {
+                        assert_eq!(answer.status, 403, "{path} as {r:?}");
+                        false
+                    }
+                };
+                if let Some(victim) = victim {
+                    // A wiped device gets its wipe order once; a revoked one is refused.
+                    let after = world.send(
+                        "POST",
+                        "/v1/sync",
+                        Some(&victim.token),
+                        Some(json!({"documents": []})),
+                    );
+                    let expected = match (cut, action) {
+                        (false, _) => 200,
+                        (true, "revoke") => 401,
+                        (true, _) => 200,
+                    };
+                    assert_eq!(after.status, expected, "{path} as {role:?}, then sync");
+                    assert_eq!(after.json()["wipe"] == json!(true), cut && action == "wipe");
+                }
+                cells += 1;
+            }
+        }
+
+        // Enrolment codes: for a user of the own organisation, of the other, or nobody.
+        for target in ["own", "other", "unknown"] {
+            let user = match target {
+                "own" => own.member(Role::OutreachWorker).user_id.clone(),
+                "other" => other.member(Role::OutreachWorker).user_id.clone(),
+                _ => uuid::Uuid::new_v4().to_string(),
+            };
+            let answer = world.send(
+                "POST",
+                "/v1/enrolments",
+                token,
+                Some(json!({ "user": user })),
+            );
+            match (role, target) {
+                (None, _) => assert_eq!(answer.status, 401),
+                (Some(r), "own") if admins.contains(&r) => {
+                    assert_eq!(answer.status, 201, "{}", answer.body)
+                }
+                (Some(r), _) if admins.contains(&r) => {
+                    let baseline = world.send(
+                        "POST",
+                        "/v1/enrolments",
+                        token,
+                        Some(json!({ "user": "nobody-at-all" })),
+                    );
+                    assert_eq!(answer.status, 400);
+                    assert_eq!(
+                        answer.json()["error"]["code"],
+                        baseline.json()["error"]["code"],
+                        "another organisation's user looks unknown"
+                    );
+                }
+                (Some(_), _) => assert_eq!(answer.status, 403),
+            }
+            cells += 1;
+        }
+
+        // Enrolling a phone needs no token: a wrong code is refused alike for everyone.
+        let answer = world.send(
+            "POST",
+            "/v1/enrol",
+            token,
+            Some(json!({"code": uuid::Uuid::new_v4().to_string(), "device_name": "x"})),
+        );
+        assert_eq!(answer.status, 401);
+        cells += 1;
+    }
+    cells
+}
+
+storage_test!(authorization_matrix, |db| {
+    let server = TestServer::start_with(&db, |c| {
+        c.access.enrol_attempts_per_ip = 10_000;
+    });
+    let world = World::build(server);
+    let setup = world.requests.get();
+    let probes = case_probes();
+    let mut cells = run_case_matrix(&world, &probes);
+    cells += run_org_matrix(&world);
+    cells += recheck_reads(&world);
+    let requests = world.requests.get() - setup;
+    eprintln!(
+        "authorization matrix ({:?}): {} endpoints x {} callers x {} relations; {cells} cells, \
+         {requests} requests, all as expected",
+        db.kind(),
+        probes.len() + 6,
+        callers(&world).len(),
+        Relation::ALL.len(),
+    );
+    assert!(
+        requests > 1_000,
+        "the matrix is generated, not sampled: {requests}"
+    );
+});
