@@ -92,8 +92,14 @@ pub fn erase(
     })
 }
 
-/// Integration point with the attachment store (`crate::blobs`): removes the case's blob
-/// references and the blobs no other case uses. Returns whether attachments were handled.
-fn erase_attachments(_state: &AppState, _id: &DocumentId) -> bool {
-    false
+/// Removes the case's blob references and the blobs no other case uses. A failure leaves
+/// them for the blob lifecycle worker (the case itself is already erased).
+fn erase_attachments(state: &AppState, id: &DocumentId) -> bool {
+    match crate::blobs::lifecycle::erase_case_blobs(state, id) {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(case = %id, error = %e, "attachments of an erased case not removed");
+            false
+        }
+    }
 }
