@@ -45,6 +45,8 @@ fi
 cargo build --release --locked -p casesync-tests --bin bench_batch >&2
 BIN="${CARGO_TARGET_DIR:-target}/release/bench_batch"
 
+# Other work on the machine skews the figures: record how busy it was.
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 ARGS=(--devices "$DEVICES" --observations "$OBSERVATIONS" --shared "$SHARED")
 ROWS=""
 for backend in sqlite postgres; do
@@ -69,8 +71,8 @@ the scenario is in the header of \`tests/src/bin/bench_batch.rs\`.
 
 ## Scenario
 
-One organisation, $DEVICES outreach workers with a phone each, $SHARED shared cases that every
-phone already holds. Offline, every phone opens a case of its own and records $OBSERVATIONS
+One organisation with one reception centre, $DEVICES reception staff with a phone each (their
+scope is the centre's cases), $SHARED shared cases that every phone already holds. Offline, every phone opens a case of its own and records $OBSERVATIONS
 observations (one automerge change each), alternately in its own case and in a shared case.
 Then all phones come online at once (one thread each, CBOR over HTTP/1.1 on loopback) and
 sync: each pushes until the server has acknowledged all its changes; once all have pushed,
@@ -84,17 +86,26 @@ transaction (SQLite WAL, PostgreSQL with fsync on).
 ## Results
 
 $RUNS runs per backend. *changes* is what the phones made offline (the case each opened plus
-its observations); *wall* runs from the first request to the last reply; *KiB up/down* are
-request and response bodies; latency is per request, as a phone sees it.
+its observations); *wall* runs from the first request to the last reply, *push* until the
+last phone had all its changes acknowledged (committed); *changes/s* is changes over wall
+time; *KiB up/down* are request and response bodies; latency is per request, as a phone sees
+it. The phones run in the benchmark's process on the same cores as the server: their own
+automerge work (each applies every other phone's changes, about $((DEVICES * (DEVICES - 1) * (OBSERVATIONS + 1))) change
+applications in all) competes with the server's for the CPU, mostly in the pull phase.
 
-| backend | devices | observations | shared cases | cases | changes | wall (s) | changes/s | requests | KiB up | KiB down | p50 (ms) | p99 (ms) |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| backend | devices | observations | shared cases | cases | changes | wall (s) | push (s) | changes/s | requests | KiB up | KiB down | p50 (ms) | p99 (ms) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $ROWS
+Where the time goes: the push phase is the server admitting and committing (one transaction
+per document and request); its cost is mostly the shape check, which reads the whole case
+document again for every batch (see \`ops/bench/README.md\`), so shared cases that grow make
+later pushes slower. The pull phase is mostly the phones' own automerge work in this process.
+
 ## Machine and command
 
-- $(nproc) cores: $cpu; $mem memory; $os
+- $(nproc) cores: $cpu; $mem memory; $os; load average $load when the runs began
 - $(rustc --version); PostgreSQL ${pg:-?} (throwaway cluster of ops/services/postgres.sh, fsync on); SQLite bundled with libsqlite3-sys ${sqlite}
-- commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- sync schema server mobile-contract tests || echo ' (with uncommitted changes)'), $(date -u +%Y-%m-%d)
+- commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- sync schema server mobile-contract tests/src ':!tests/src/bin' || echo ' (with uncommitted changes)'), $(date -u +%Y-%m-%d)
 
 \`\`\`sh
 DEVICES=$DEVICES OBSERVATIONS=$OBSERVATIONS SHARED=$SHARED RUNS=$RUNS bash ops/bench/batch.sh

@@ -86,6 +86,10 @@ pub fn what_to_do(code: ErrorCode) -> &'static str {
         ErrorCode::RateLimited => "Too many requests. Retry later, with backoff.",
         ErrorCode::Internal => "The server failed. Retry later, with backoff; the request is safe to repeat.",
         ErrorCode::Unavailable => "The server is starting, stopping or busy (storage contention). Retry later, with backoff.",
+        ErrorCode::HashMismatch => "The bytes of a blob do not hash to the SHA-256 they were sent under (corrupted on the way, or the wrong name). Nothing was stored: hash the file again and upload it again.",
+        ErrorCode::UploadOffsetMismatch => "A part of a resumable upload does not start at the committed offset (the message says where it is). Ask `GET /v1/blobs/uploads/{id}` for the offset and continue from there.",
+        ErrorCode::RangeNotSatisfiable => "The `Range` of a blob download starts past its end (`Content-Range: bytes */SIZE` gives the size). Do not retry the same range.",
+        ErrorCode::LegalHold => "The case is under a legal hold: it may not be erased (nor expire) until a coordinator releases the hold. Do not retry.",
         _ => "",
     }
 }

@@ -4,10 +4,11 @@
 //!
 //!   bench_batch [--backend sqlite|postgres] [--devices 50] [--observations 20] [--shared 3]
 //!
-//! Set-up (not timed): one organisation, N outreach workers with a phone each; device 0 opens
-//! the shared cases and every device fetches them. Then, offline, every device opens a case of
-//! its own and records M observations, one commit each, alternately in its own case and in the
-//! shared cases. Timed: all devices come online at once (one thread each) and sync: a push
+//! Set-up (not timed): one organisation with one reception centre, N reception staff with a
+//! phone each (their scope is the centre's cases, so every phone holds every case); device 0
+//! opens the shared cases and every device fetches them. Then, offline, every device opens a
+//! case of its own and records M observations, one commit each, alternately in its own case
+//! and in the shared cases. Timed: all devices come online at once (one thread each) and sync: a push
 //! phase (until the server acknowledged all their changes), then, once every device has
 //! pushed, a pull phase (until a round brings nothing new). Done when every device holds every
 //! document of the organisation with the server's heads, which is checked.
@@ -37,6 +38,8 @@ struct Traffic {
     sent: usize,
     received: usize,
     latencies: Vec<Duration>,
+    /// From the start until the last device had its changes acknowledged.
+    push: Duration,
 }
 
 fn main() {
@@ -53,7 +56,7 @@ fn main() {
     let changes: usize = devices.iter_mut().map(Device::pending).sum();
 
     let started = Instant::now();
-    let traffic = converge(&mut devices, &server.url("/v1/sync"));
+    let traffic = converge(&mut devices, &server.url("/v1/sync"), started);
     let wall = started.elapsed();
 
     let documents = verify(&server, &mut devices, options.shared);
@@ -92,7 +95,7 @@ fn parse_args() -> Options {
 fn set_up(server: &TestServer, options: &Options) -> Vec<Device> {
     let org = fixtures::org(server, "Bench Org", "Bench Centre");
     let mut devices: Vec<Device> = (0..options.devices)
-        .map(|i| fixtures::device(server, &org, Role::OutreachWorker, &format!("worker{i}")))
+        .map(|i| fixtures::device(server, &org, Role::ReceptionStaff, &format!("worker{i}")))
         .collect();
     let shared: Vec<DocumentId> = (0..options.shared)
         .map(|i| devices[0].open_case(&[("given_name", &format!("Shared {i}"))], T0))
@@ -116,20 +119,24 @@ fn set_up(server: &TestServer, options: &Options) -> Vec<Device> {
 }
 
 /// All devices sync at once, each in a thread: push, wait for everyone, pull.
-fn converge(devices: &mut [Device], url: &str) -> Traffic {
+fn converge(devices: &mut [Device], url: &str, started: Instant) -> Traffic {
     let barrier = Arc::new(Barrier::new(devices.len()));
+    let pushed = std::sync::OnceLock::new();
     let per_device: Vec<Traffic> = std::thread::scope(|scope| {
         let handles: Vec<_> = devices
             .iter_mut()
             .map(|device| {
                 let barrier = barrier.clone();
+                let pushed = &pushed;
                 scope.spawn(move || {
                     let http = reqwest::blocking::Client::new();
                     let mut traffic = Traffic::default();
                     while device.pending() > 0 {
                         round(&http, url, device, &mut traffic);
                     }
-                    barrier.wait();
+                    if barrier.wait().is_leader() {
+                        let _ = pushed.set(started.elapsed());
+                    }
                     while round(&http, url, device, &mut traffic) {}
                     traffic
                 })
@@ -137,7 +144,10 @@ fn converge(devices: &mut [Device], url: &str) -> Traffic {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let mut total = Traffic::default();
+    let mut total = Traffic {
+        push: pushed.get().copied().unwrap_or_default(),
+        ..Traffic::default()
+    };
     for t in per_device {
         total.requests += t.requests;
         total.sent += t.sent;
@@ -223,11 +233,12 @@ fn report(o: &Options, db: &TestDb, wall: Duration, changes: usize, docs: usize,
         Kind::Postgres => "PostgreSQL",
     };
     println!(
-        "| {backend} | {} | {} | {} | {docs} | {changes} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {backend} | {} | {} | {} | {docs} | {changes} | {:.2} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
         o.devices,
         o.observations,
         o.shared,
         wall.as_secs_f64(),
+        t.push.as_secs_f64(),
         changes as f64 / wall.as_secs_f64(),
         t.requests,
         t.sent as f64 / 1024.0,
