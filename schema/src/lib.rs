@@ -9,9 +9,11 @@ pub mod access;
 pub mod blobs;
 pub mod connection;
 pub mod error;
+pub mod live;
 pub mod tables;
-pub mod tables_blobs;
 pub mod tables_access;
+pub mod tables_blobs;
+pub mod tables_live;
 
 pub use connection::{open_pool, Backend, DbConn, Pool, PooledConn};
 pub use error::DbError;

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod body;
+pub mod bridge;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod ws;
 
 pub use config::Config;
 pub use startup::Application;

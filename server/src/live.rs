@@ -18,29 +18,49 @@ pub struct DocChanged {
 pub enum FeedEvent {
     Doc(DocChanged),
     /// The device's token was revoked or it must wipe: close its sessions now.
-    DeviceCut { device_id: String },
+    DeviceCut {
+        device_id: String,
+    },
     /// Who may see what changed in this organisation (assignment, share, new case):
     /// sessions recompute their scope.
-    ScopeChanged { organisation_id: String },
+    ScopeChanged {
+        organisation_id: String,
+    },
 }
 
 #[derive(Clone)]
 pub struct ChangeFeed {
     tx: broadcast::Sender<FeedEvent>,
+    /// Events to tell other instances (through PostgreSQL), when there are any.
+    remote: Option<tokio::sync::mpsc::UnboundedSender<FeedEvent>>,
 }
 
 impl ChangeFeed {
     pub fn new(capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity);
-        Self { tx }
+        Self { tx, remote: None }
     }
 
-    /// Tells local subscribers. Nobody listening is fine.
+    /// Also sends every event to other instances through `remote`.
+    pub fn with_remote(mut self, remote: tokio::sync::mpsc::UnboundedSender<FeedEvent>) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// Tells subscribers here and on other instances. Nobody listening is fine.
     pub fn publish(&self, event: DocChanged) {
-        let _ = self.tx.send(FeedEvent::Doc(event));
+        self.publish_event(FeedEvent::Doc(event));
     }
 
     pub fn publish_event(&self, event: FeedEvent) {
+        if let Some(remote) = &self.remote {
+            let _ = remote.send(event.clone());
+        }
+        let _ = self.tx.send(event);
+    }
+
+    /// An event that came from another instance: local subscribers only.
+    pub fn publish_local(&self, event: FeedEvent) {
         let _ = self.tx.send(event);
     }
 

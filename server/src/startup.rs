@@ -15,12 +15,30 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::live::ChangeFeed;
-use crate::state::AppState;
+use crate::state::{AppState, Instance};
 
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    stopper: Stopper,
+}
+
+/// Stops a running application gracefully: live sessions are told first and close their
+/// sockets with "going away", then the HTTP server stops.
+#[derive(Clone)]
+pub struct Stopper {
+    handle: actix_web::dev::ServerHandle,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Stopper {
+    pub async fn stop(&self) {
+        let _ = self.shutdown.send(true);
+        // Give sessions a moment to send their close frames.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.handle.stop(true).await;
+    }
 }
 
 impl Application {
@@ -37,12 +55,16 @@ impl Application {
         listener: TcpListener,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let state = build_state(config, clock)?;
+        let (state, shutdown) = build_state(config, clock)?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         spawn_workers(&state);
         Ok(Self {
             port,
+            stopper: Stopper {
+                handle: server.handle(),
+                shutdown: Arc::new(shutdown),
+            },
             server,
             state,
         })
@@ -57,8 +79,8 @@ impl Application {
     }
 
     /// Stops the server from elsewhere (tests, signal handlers).
-    pub fn handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
     }
 
     /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
@@ -67,7 +89,10 @@ impl Application {
     }
 }
 
-pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+pub fn build_state(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(AppState, tokio::sync::watch::Sender<bool>)> {
     let url = config.database_url();
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");
@@ -79,15 +104,39 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppS
             idle_after: Duration::from_secs(config.idle_document_secs),
         },
     );
-    Ok(AppState {
+    let instance_id = uuid::Uuid::new_v4().to_string();
+    let storage_id = {
+        let mut conn = pool.get()?;
+        casesync_schema::live::identity_value(
+            &mut conn,
+            "storage_id",
+            &uuid::Uuid::new_v4().to_string(),
+        )?
+    };
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+    let feed = match &backend {
+        casesync_schema::Backend::Postgres(url) => {
+            crate::bridge::connect(ChangeFeed::new(4096), url.clone(), instance_id.clone())
+        }
+        // SQLite is one instance: nobody else to tell.
+        casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),
+    };
+    let state = AppState {
         engine: Arc::new(engine),
         blobs: Arc::new(blobs),
         pool,
         config: Arc::new(config),
         clock,
-        feed: ChangeFeed::new(4096),
-    })
+        feed,
         enrol_limiter: Default::default(),
+        instance: Arc::new(Instance {
+            peer_id: format!("casesync-{instance_id}"),
+            id: instance_id,
+            storage_id,
+        }),
+        shutdown,
+    };
+    Ok((state, shutdown_tx))
 }
 
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
@@ -119,6 +168,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             }))
     })
     .shutdown_timeout(10)
+    // Signals are handled by the caller (cli::serve) so that live sessions close first.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

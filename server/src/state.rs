@@ -23,6 +23,20 @@ pub struct AppState {
     pub blobs: Arc<crate::blobs::Blobs>,
     /// Enrolment attempts per client address and per code (this instance).
     pub enrol_limiter: Arc<crate::domain::enrolment_limiter::EnrolLimiter>,
+    pub instance: Arc<Instance>,
+    /// Flips to true when the server begins to stop: live sessions close gracefully.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Who this server is to automerge-repo peers.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// This process: distinguishes its own notifications from other instances'.
+    pub id: String,
+    /// The peer id in `peer` frames.
+    pub peer_id: String,
+    /// Shared by every instance on the same database: peers may keep sync state keyed by it.
+    pub storage_id: String,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
@@ -182,6 +183,33 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
                 peer_ahead: known.len() < have.len(),
             }
         })
+    }
+
+    /// One step of the automerge sync protocol with a peer whose changes (if any) were
+    /// already admitted: updates the peer's sync state from `incoming` (its changes stripped:
+    /// nothing enters the document here) and returns the next message for the peer, if any.
+    /// `None` overall when the document does not exist.
+    pub fn sync_step(
+        &self,
+        id: &DocumentId,
+        peer: &mut sync::State,
+        incoming: Option<sync::Message>,
+    ) -> Result<Option<Option<sync::Message>>, StoreError> {
+        let handle = self.handle(id)?;
+        let mut live = lock(&handle)?;
+        live.refresh(&*self.store, id)?;
+        if !live.exists() {
+            drop(live);
+            self.forget_if_empty(id);
+            return Ok(None);
+        }
+        if let Some(mut message) = incoming {
+            message.changes = sync::ChunkList::empty();
+            live.doc
+                .receive_sync_message(peer, message)
+                .map_err(|e| StoreError::Backend(format!("sync state update failed: {e}")))?;
+        }
+        Ok(Some(live.doc.generate_sync_message(peer)))
     }
 
     /// Writes a snapshot of the document and drops the chunks it covers.

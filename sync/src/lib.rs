@@ -6,6 +6,7 @@
 //! SQLite or PostgreSQL; what devices lack goes back out as messages.
 
 pub mod admission;
+pub mod chunks;
 pub mod engine;
 pub mod live;
 pub mod memory;

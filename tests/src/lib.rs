@@ -6,4 +6,6 @@
 pub mod db;
 pub mod device;
 pub mod fixtures;
+pub mod js;
+pub mod live;
 pub mod server;

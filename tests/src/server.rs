@@ -16,7 +16,7 @@ pub struct TestServer {
     pub port: u16,
     pub state: AppState,
     pub clock: ManualClock,
-    handle: actix_web::dev::ServerHandle,
+    stopper: casesync_server::startup::Stopper,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -36,6 +36,9 @@ impl TestServer {
             ..Config::default()
         };
         tweak(&mut config);
+        if std::env::var("CASESYNC_TEST_LOG").is_ok() {
+            casesync_server::telemetry::init("pretty");
+        }
         let clock = ManualClock::new(T0);
         let (tx, rx) = mpsc::channel();
         let thread_clock = clock.clone();
@@ -45,18 +48,18 @@ impl TestServer {
                 let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
                 let app = Application::build_with(config, listener, Arc::new(thread_clock))
                     .expect("application builds");
-                tx.send((app.port(), app.state().clone(), app.handle()))
+                tx.send((app.port(), app.state().clone(), app.stopper()))
                     .expect("report port");
                 let _ = app.run_until_stopped().await;
             });
         });
-        let (port, state, handle) = rx.recv().expect("server started");
+        let (port, state, stopper) = rx.recv().expect("server started");
         Self {
             base_url: format!("http://127.0.0.1:{port}"),
             port,
             state,
             clock,
-            handle,
+            stopper,
             thread: Some(thread),
         }
     }
@@ -69,7 +72,13 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         // Stop accepting and close connections without waiting for them.
-        futures::executor::block_on(self.handle.stop(false));
+        // The stopper's pause runs on a throwaway runtime: this thread has none.
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        {
+            rt.block_on(self.stopper.stop());
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

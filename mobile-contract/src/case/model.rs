@@ -28,6 +28,7 @@ pub struct CaseDocument {
     pub organisation: Str,
     /// The reception centre responsible for the child.
     pub site: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub jurisdiction: Option<Str>,
     pub created_at: Millis,
     pub profile: BTreeMap<String, Str>,
@@ -51,9 +52,11 @@ pub struct Observation {
     /// Device time when it was observed.
     pub observed_at: Millis,
     /// Coarse place (a neighbourhood, a station), never precise coordinates.
+    #[autosurgeon(missing = "Default::default")]
     pub place: Option<Str>,
     pub author: Str,
     pub device: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub attachments: Option<Vec<Str>>,
 }
 
@@ -76,12 +79,15 @@ pub struct EpisodeEvent {
     pub observed_at: Millis,
     pub author: Str,
     pub device: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub note: Option<Str>,
     /// Ids of the events of this episode the author had seen when recording this one. Two
     /// events that do not list each other were recorded concurrently.
+    #[autosurgeon(missing = "Default::default")]
     pub supersedes: Option<Vec<Str>>,
     /// Facts for the missing pack: `last_seen_place`, `last_seen_with`, `clothing`,
     /// `police_reference`, `police_risk_grade`, `found_place`, `found_by`, `condition`.
+    #[autosurgeon(missing = "Default::default")]
     pub details: Option<BTreeMap<String, Str>>,
 }
 
@@ -94,7 +100,9 @@ pub struct RiskAssessment {
     /// What the instrument suggests; a person decides `level`.
     pub advisory_level: Str,
     pub level: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub reason: Option<Str>,
+    #[autosurgeon(missing = "Default::default")]
     pub next_review: Option<Millis>,
     pub assessed_at: Millis,
     pub author: Str,
@@ -119,8 +127,11 @@ pub struct Checklist {
 pub struct ChecklistStep {
     /// `open`, `done` or `not_applicable`.
     pub status: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub by: Option<Str>,
+    #[autosurgeon(missing = "Default::default")]
     pub at: Option<Millis>,
+    #[autosurgeon(missing = "Default::default")]
     pub note: Option<Str>,
 }
 
@@ -134,6 +145,7 @@ pub struct LegalBasis {
     pub basis: Str,
     pub given_by: Str,
     pub recorded_at: Millis,
+    #[autosurgeon(missing = "Default::default")]
     pub withdraws: Option<Str>,
     pub author: Str,
     pub device: Str,
@@ -163,6 +175,8 @@ pub struct AttachmentRef {
     pub captured_at: Millis,
     pub author: Str,
     pub device: Str,
+    #[autosurgeon(missing = "Default::default")]
     pub sensitivity: Option<Str>,
+    #[autosurgeon(missing = "Default::default")]
     pub caption: Option<Str>,
 }

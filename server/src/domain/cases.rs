@@ -45,6 +45,24 @@ pub fn after_admission(
         document: *id,
         origin_device: origin.map(str::to_string),
     });
+    if admitted.created {
+        // A new case is in someone's scope: caseloads must list it.
+        if let Ok(Some(row)) = state
+            .db()
+            .ok()
+            .map(|mut conn| casesync_schema::directory::documents::find(&mut conn, id))
+            .transpose()
+            .map(|r| r.flatten())
+        {
+            if row.kind() == Some(DocumentKind::Case) {
+                state
+                    .feed
+                    .publish_event(crate::live::FeedEvent::ScopeChanged {
+                        organisation_id: row.organisation_id,
+                    });
+            }
+        }
+    }
     if admitted.compaction_due {
         let engine = state.engine.clone();
         let id = *id;

@@ -1,13 +1,16 @@
 //! The server's domain logic, between the routes and the engine/database.
 
 pub mod access;
+pub mod alert_access;
 pub mod audit;
 pub mod audit_view;
 pub mod batch;
+pub mod caseload;
 pub mod cases;
 pub mod enrolment;
 pub mod enrolment_limiter;
 pub mod enrolment_qr;
 pub mod gdpr;
 pub mod scope;
+pub mod server_write;
 pub mod summary;

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod devices;
 pub mod enrol;
 pub mod health;
+pub mod me;
 pub mod sync;
 
 use actix_web::web;
@@ -13,6 +14,8 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(sync::batch::post_sync)
+        .service(crate::ws::sync_socket)
+        .service(me::me)
         .service(blobs::upload_status::get_upload)
         .service(blobs::upload_part::put_part)
         .service(blobs::upload_start::start_upload)

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use automerge::{Automerge, ChangeHash, ObjId, Patch, PatchAction, Prop, Value};
+use automerge::{Automerge, ChangeHash, ObjId, Patch, PatchAction, Prop, ReadDoc, Value, ROOT};
 use casesync_contract::case::{read_case, CaseDocument};
 use casesync_contract::permissions::{self, check, root_zone, Operation, Zone};
 use casesync_contract::DocumentId;
@@ -12,14 +12,19 @@ use casesync_contract::DocumentId;
 use super::{Refusal, Writer};
 
 /// Checks a case document after the device's changes were applied to it.
+/// `Ok(None)` for a document whose root is still empty: automerge-repo clients create a
+/// document in one change and fill it in the next, and the first may arrive alone.
 pub fn check_case(
     doc: &Automerge,
     id: &DocumentId,
     before: &[ChangeHash],
     writer: &Writer,
-) -> Result<CaseDocument, Refusal> {
+) -> Result<Option<CaseDocument>, Refusal> {
+    if doc.keys(ROOT).next().is_none() && doc.keys_at(ROOT, before).next().is_none() {
+        return Ok(None);
+    }
     let case = read_case(doc)?;
-    let created = before.is_empty();
+    let created = doc.keys_at(ROOT, before).next().is_none();
     if case.case_id.as_str() != id.to_string() {
         return Err(Refusal::WrongIdentity(format!(
             "case_id \"{}\" does not match the document id {id}",
@@ -39,7 +44,7 @@ pub fn check_case(
         }
     }
     let Some(role) = writer.role else {
-        return Ok(case); // the server itself
+        return Ok(Some(case)); // the server itself
     };
     let patches = doc.diff(before, &doc.get_heads());
     let fresh = created_objects(&patches);
@@ -60,7 +65,7 @@ pub fn check_case(
             }
         }
     }
-    Ok(case)
+    Ok(Some(case))
 }
 
 /// Objects made by this very diff: everything inside them is part of an append.

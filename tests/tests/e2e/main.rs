@@ -12,4 +12,6 @@ mod batch_sync;
 mod blobs;
 mod cases_api;
 mod gdpr_erasure;
+mod live;
+mod live_js;
 mod reference_docs;

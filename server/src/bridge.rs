@@ -1,0 +1,146 @@
+//! Instances on one PostgreSQL tell each other about changes: an instance that stores a
+//! change sends `NOTIFY casesync_feed`, and every instance `LISTEN`s, so a device connected to
+//! one instance receives, live, a change a device made through another. No polling: the
+//! notification arrives on an open connection the moment the sender's transaction is done.
+
+use std::time::Duration;
+
+use casesync_contract::DocumentId;
+use futures_util::{stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_postgres::{AsyncMessage, NoTls};
+
+use crate::live::{ChangeFeed, DocChanged, FeedEvent};
+
+const CHANNEL: &str = "casesync_feed";
+
+/// What travels in a notification payload.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    /// The sending instance.
+    i: String,
+    /// `doc`, `cut` or `scope`.
+    k: String,
+    v: String,
+    #[serde(default)]
+    o: Option<String>,
+}
+
+fn to_wire(instance: &str, event: &FeedEvent) -> Wire {
+    let (k, v, o) = match event {
+        FeedEvent::Doc(c) => ("doc", c.document.to_string(), c.origin_device.clone()),
+        FeedEvent::DeviceCut { device_id } => ("cut", device_id.clone(), None),
+        FeedEvent::ScopeChanged { organisation_id } => ("scope", organisation_id.clone(), None),
+    };
+    Wire {
+        i: instance.to_string(),
+        k: k.into(),
+        v,
+        o,
+    }
+}
+
+fn from_wire(wire: Wire) -> Option<FeedEvent> {
+    Some(match wire.k.as_str() {
+        "doc" => FeedEvent::Doc(DocChanged {
+            document: wire.v.parse::<DocumentId>().ok()?,
+            origin_device: wire.o,
+        }),
+        "cut" => FeedEvent::DeviceCut { device_id: wire.v },
+        "scope" => FeedEvent::ScopeChanged {
+            organisation_id: wire.v,
+        },
+        _ => return None,
+    })
+}
+
+/// Connects the feed to PostgreSQL. Returns the feed to use (it now also notifies).
+pub fn connect(feed: ChangeFeed, url: String, instance: String) -> ChangeFeed {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let bridged = feed.clone().with_remote(tx);
+    actix_web::rt::spawn(run(feed, url, instance, rx));
+    bridged
+}
+
+async fn run(
+    feed: ChangeFeed,
+    url: String,
+    instance: String,
+    mut outgoing: mpsc::UnboundedReceiver<FeedEvent>,
+) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match session(&feed, &url, &instance, &mut outgoing).await {
+            Ok(Ended::FeedGone) => return,
+            Ok(Ended::ConnectionLost) => {
+                tracing::warn!("instance bridge connection closed; reconnecting");
+                tokio::time::sleep(backoff).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "instance bridge lost its PostgreSQL connection; reconnecting");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+enum Ended {
+    /// The server stopped: nothing more to send.
+    FeedGone,
+    ConnectionLost,
+}
+
+async fn session(
+    feed: &ChangeFeed,
+    url: &str,
+    instance: &str,
+    outgoing: &mut mpsc::UnboundedReceiver<FeedEvent>,
+) -> Result<Ended, tokio_postgres::Error> {
+    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    let (note_tx, mut notes) = mpsc::unbounded_channel();
+    // The connection yields notifications as a stream; it must be polled to make progress.
+    actix_web::rt::spawn(async move {
+        let mut messages = stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(n)) => {
+                    if note_tx.send(n.payload().to_string()).is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "instance bridge connection failed");
+                    return;
+                }
+            }
+        }
+    });
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    tracing::info!("instance bridge listening");
+    loop {
+        tokio::select! {
+            event = outgoing.recv() => {
+                let Some(event) = event else { return Ok(Ended::FeedGone) };
+                let payload = serde_json::to_string(&to_wire(instance, &event)).unwrap_or_default();
+                client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload]).await?;
+            }
+            note = notes.recv() => {
+                // The connection ended: reconnect (events published meanwhile wait in
+                // `outgoing`; documents are re-read from the database anyway).
+                let Some(payload) = note else { return Ok(Ended::ConnectionLost) };
+                match serde_json::from_str::<Wire>(&payload) {
+                    Ok(wire) if wire.i != instance => {
+                        if let Some(event) = from_wire(wire) {
+                            feed.publish_local(event);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "unreadable instance notification"),
+                }
+            }
+        }
+    }
+}

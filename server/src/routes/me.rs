@@ -1,0 +1,42 @@
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::domain::caseload;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who the device is, and the `automerge:` URL of its caseload document: what an
+/// automerge-repo client syncs to learn which cases and alerts to hold.
+#[derive(Serialize)]
+struct Me {
+    device_id: String,
+    device_name: String,
+    user_id: String,
+    user_name: String,
+    role: String,
+    organisation_id: String,
+    site_id: Option<String>,
+    caseload_url: String,
+    wipe: bool,
+}
+
+#[get("/v1/me")]
+pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let body = web::block(move || -> Result<Me, ApiError> {
+        let id = caseload::refresh(&state, &caller)?;
+        Ok(Me {
+            device_id: caller.device_id.clone(),
+            device_name: caller.device_name.clone(),
+            user_id: caller.user_id.clone(),
+            user_name: caller.user_name.clone(),
+            role: caller.role.to_string(),
+            organisation_id: caller.organisation_id.clone(),
+            site_id: caller.site_id.clone(),
+            caseload_url: id.url(),
+            wipe: caller.wipe_requested,
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(body))
+}

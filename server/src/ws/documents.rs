@@ -1,0 +1,116 @@
+//! One `request` or `sync` frame for one document, handled off the async runtime: access,
+//! admission of the changes it carries (durable before anything acknowledges them), then the
+//! next sync message for the device.
+
+use automerge::sync::{self, SyncDoc};
+use automerge::Automerge;
+use casesync_contract::wire::DocumentKind;
+use casesync_contract::DocumentId;
+use casesync_schema::directory::AuthenticatedDevice;
+use casesync_sync::chunks::changes_from_chunks;
+use casesync_sync::{DocumentMeta, Refusal};
+
+use super::access;
+use crate::domain::cases::{after_admission, device_writer};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub enum Outcome {
+    /// The next sync message for the device, if there is anything to say.
+    Reply(Option<Vec<u8>>),
+    /// Unknown or out of scope: `doc-unavailable`.
+    Unavailable,
+    /// The device's changes were refused; nothing was stored.
+    Refused(Refusal),
+    /// The sync bytes are not an automerge sync message.
+    Malformed(String),
+}
+
+pub fn sync_frame(
+    state: &AppState,
+    device: &AuthenticatedDevice,
+    id: &DocumentId,
+    data: &[u8],
+    is_request: bool,
+    peer: &mut sync::State,
+) -> Result<Outcome, ApiError> {
+    let message = match sync::Message::decode(data) {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(Outcome::Malformed(format!(
+                "sync data for {id} is not an automerge sync message: {e}"
+            )))
+        }
+    };
+    tracing::debug!(document = %id, is_request, changes = message.changes.len(), heads = message.heads.len(), "sync frame");
+    let (kind, create) = {
+        let mut conn = state.db()?;
+        match access::accessible(&mut conn, device, id)? {
+            Some((_, kind)) => (kind, None),
+            // A `request` means the device has nothing: an unknown or forbidden document is
+            // unavailable. A `sync` may be a case the device opened offline.
+            None if is_request || !device.role.reads_cases() => return Ok(Outcome::Unavailable),
+            None if access::exists(&mut conn, id)? => {
+                // Someone else's document: answer as for a new one, never reveal it, and
+                // refuse any changes as unavailable.
+                if !message.changes.is_empty() {
+                    return Ok(Outcome::Unavailable);
+                }
+                return Ok(Outcome::Reply(empty_reply(peer, message)));
+            }
+            None => (
+                DocumentKind::Case,
+                Some(DocumentMeta {
+                    kind: DocumentKind::Case,
+                    organisation: device.organisation_id.clone(),
+                    site: device.site_id.clone(),
+                }),
+            ),
+        }
+    };
+    if !message.changes.is_empty() {
+        let raw = match changes_from_chunks(message.changes.iter()) {
+            Ok(raw) => raw,
+            Err(refusal) => return Ok(Outcome::Refused(refusal)),
+        };
+        match state.engine.admit(
+            id,
+            kind,
+            &device_writer(device),
+            &raw,
+            create.as_ref(),
+            state.now(),
+        ) {
+            Ok(admitted) => after_admission(state, id, &admitted, Some(&device.device_id)),
+            Err(refusal) if refusal.is_device_fault() => return Ok(Outcome::Refused(refusal)),
+            Err(refusal) => return Err(refusal.into()),
+        }
+    } else if create.is_some() {
+        // Nothing stored yet: answer as an empty document so the device sends its changes.
+        return Ok(Outcome::Reply(empty_reply(peer, message)));
+    }
+    match state.engine.sync_step(id, peer, Some(message))? {
+        Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode))),
+        None => Ok(Outcome::Unavailable),
+    }
+}
+
+/// The next message for a device that holds this document, after it changed elsewhere.
+pub fn push(
+    state: &AppState,
+    id: &DocumentId,
+    peer: &mut sync::State,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    Ok(state
+        .engine
+        .sync_step(id, peer, None)?
+        .flatten()
+        .map(sync::Message::encode))
+}
+
+fn empty_reply(peer: &mut sync::State, mut message: sync::Message) -> Option<Vec<u8>> {
+    let mut empty = Automerge::new();
+    message.changes = sync::ChunkList::empty();
+    empty.receive_sync_message(peer, message).ok()?;
+    empty.generate_sync_message(peer).map(sync::Message::encode)
+}

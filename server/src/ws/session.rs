@@ -1,0 +1,389 @@
+//! One device's socket: the automerge-repo handshake, then frames in, sync messages out, and
+//! live pushes when a document the device holds changes anywhere. Frames of one session are
+//! handled in order; sessions run side by side.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use actix_ws::{AggregatedMessage, CloseCode, MessageStream, Session};
+use automerge::sync;
+use casesync_contract::DocumentId;
+use casesync_schema::directory::AuthenticatedDevice;
+use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::documents::{push, sync_frame, Outcome};
+use super::outbox::{Outbox, Outgoing};
+use super::MAX_FRAME_BYTES;
+use crate::live::FeedEvent;
+use crate::state::AppState;
+
+const PING_EVERY: Duration = Duration::from_secs(10);
+const PONG_TIMEOUT: Duration = Duration::from_secs(45);
+const JOIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The peer on the other side, once it has joined.
+struct Peer {
+    id: PeerId,
+    /// Where the peer keeps sync state across connections, when it says it does.
+    storage_id: Option<String>,
+}
+
+struct Live {
+    state: AppState,
+    device: AuthenticatedDevice,
+    out: Outbox,
+    peer: Option<Peer>,
+    docs: HashMap<DocumentId, sync::State>,
+    started: Instant,
+}
+
+/// Why a session ends.
+enum End {
+    Closed,
+    Error(String),
+    Code(CloseCode, &'static str),
+}
+
+pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stream: MessageStream) {
+    let mut stream = stream
+        .max_frame_size(MAX_FRAME_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_FRAME_BYTES);
+    let mut feed = state.feed.subscribe();
+    let mut shutdown = state.shutdown.clone();
+    let mut live = Live {
+        out: Outbox::start(ws),
+        state,
+        device,
+        peer: None,
+        docs: HashMap::new(),
+        started: Instant::now(),
+    };
+    tracing::info!(device = %live.device.device_id, "live session opened");
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut last_heard = Instant::now();
+    let end = loop {
+        tokio::select! {
+            frame = stream.recv() => {
+                last_heard = Instant::now();
+                match frame {
+                    Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                        if let Some(end) = live.on_frame(&bytes).await { break end; }
+                    }
+                    Some(Ok(AggregatedMessage::Text(_))) => {
+                        break End::Error("frames must be binary CBOR".into());
+                    }
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        let _ = live.out.send(Outgoing::Pong(bytes.to_vec()));
+                    }
+                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break End::Closed,
+                    Some(Err(e)) => break End::Error(format!("bad WebSocket frame: {e}")),
+                }
+            }
+            event = feed.recv() => {
+                if let Some(end) = live.on_event(event).await { break end; }
+            }
+            _ = ping.tick() => {
+                if live.peer.is_none() && live.started.elapsed() > JOIN_TIMEOUT {
+                    break End::Error("expected a join message".into());
+                }
+                if last_heard.elapsed() > PONG_TIMEOUT {
+                    break End::Code(CloseCode::Policy, "no pong: connection presumed dead");
+                }
+                if live.out.send(Outgoing::Ping).is_err() {
+                    break End::Code(CloseCode::Policy, "device is not reading");
+                }
+            }
+            _ = shutdown.changed() => break End::Code(CloseCode::Away, "server is stopping"),
+        }
+    };
+    live.finish(end).await;
+}
+
+impl Live {
+    async fn on_frame(&mut self, bytes: &[u8]) -> Option<End> {
+        let message = match protocol::decode(bytes) {
+            Ok(m) => m,
+            Err(e) => return Some(End::Error(format!("malformed frame ({}): {e}", e.code()))),
+        };
+        let Some(peer) = &self.peer else {
+            return self.on_join(message);
+        };
+        if message.sender_id().is_some_and(|s| s != &peer.id) {
+            return None; // not from the peer that joined: drop, as reference servers do
+        }
+        match message {
+            RepoMessage::Request {
+                document_id, data, ..
+            } => self.on_sync(document_id, data, true).await,
+            RepoMessage::Sync {
+                document_id, data, ..
+            } => self.on_sync(document_id, data, false).await,
+            RepoMessage::Leave { .. } => Some(End::Closed),
+            RepoMessage::Join { .. } => Some(End::Error("already joined".into())),
+            // Presence and heads gossip are not relayed: case data goes through admission only.
+            _ => None,
+        }
+    }
+
+    fn on_join(&mut self, message: RepoMessage) -> Option<End> {
+        let RepoMessage::Join {
+            sender_id,
+            supported_protocol_versions,
+            peer_metadata,
+        } = message
+        else {
+            return Some(End::Error("expected a join message".into()));
+        };
+        let Some(version) =
+            protocol::select_protocol_version(supported_protocol_versions.as_deref())
+        else {
+            return Some(End::Error("unsupported protocol version".into()));
+        };
+        let storage_id = peer_metadata
+            .storage_id
+            .filter(|_| !peer_metadata.is_ephemeral);
+        let reply = RepoMessage::Peer {
+            sender_id: PeerId::new(self.state.instance.peer_id.clone()),
+            target_id: sender_id.clone(),
+            selected_protocol_version: version.to_string(),
+            peer_metadata: PeerMetadata {
+                storage_id: Some(self.state.instance.storage_id.clone()),
+                is_ephemeral: false,
+            },
+        };
+        self.peer = Some(Peer {
+            id: sender_id,
+            storage_id,
+        });
+        self.send(&reply)
+    }
+
+    async fn on_sync(&mut self, id: DocumentId, data: Vec<u8>, is_request: bool) -> Option<End> {
+        let mut peer_state = match self.docs.remove(&id) {
+            Some(s) => s,
+            None => self.saved_state(id).await,
+        };
+        let state = self.state.clone();
+        let device = self.device.clone();
+        let result = web::block(move || {
+            let outcome = sync_frame(&state, &device, &id, &data, is_request, &mut peer_state);
+            (outcome, peer_state)
+        })
+        .await;
+        let (outcome, peer_state) = match result {
+            Ok(r) => r,
+            Err(e) => return Some(End::Error(format!("internal error: {e}"))),
+        };
+        match outcome {
+            Ok(Outcome::Reply(reply)) => {
+                self.docs.insert(id, peer_state);
+                reply.and_then(|data| self.send_sync(id, data))
+            }
+            Ok(Outcome::Unavailable) => self.send(&RepoMessage::DocUnavailable {
+                sender_id: self.server_peer(),
+                target_id: self.peer_id(),
+                document_id: id,
+            }),
+            Ok(Outcome::Refused(refusal)) => {
+                let detail = refusal.detail();
+                tracing::info!(document = %id, device = %self.device.device_id, code = %detail.code, "live changes refused");
+                Some(End::Error(format!(
+                    "document {id}: {}: {}",
+                    detail.code, detail.message
+                )))
+            }
+            Ok(Outcome::Malformed(why)) => Some(End::Error(why)),
+            Err(e) => Some(End::Error(format!(
+                "document {id}: {}: {}",
+                e.code, e.message
+            ))),
+        }
+    }
+
+    async fn on_event(&mut self, event: Result<FeedEvent, RecvError>) -> Option<End> {
+        match event {
+            Ok(FeedEvent::Doc(change)) if self.docs.contains_key(&change.document) => {
+                self.push(change.document).await
+            }
+            Ok(FeedEvent::DeviceCut { device_id }) if device_id == self.device.device_id => {
+                Some(End::Code(CloseCode::Policy, "device access revoked"))
+            }
+            Ok(FeedEvent::ScopeChanged { organisation_id })
+                if organisation_id == self.device.organisation_id =>
+            {
+                self.recheck_scope().await
+            }
+            // Missed events: bring every held document up to date.
+            Err(RecvError::Lagged(_)) => {
+                let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+                for id in ids {
+                    if let Some(end) = self.push(id).await {
+                        return Some(end);
+                    }
+                }
+                None
+            }
+            Err(RecvError::Closed) => Some(End::Code(CloseCode::Away, "server is stopping")),
+            Ok(_) => None,
+        }
+    }
+
+    async fn push(&mut self, id: DocumentId) -> Option<End> {
+        let mut peer_state = self.docs.remove(&id)?;
+        let state = self.state.clone();
+        let result = web::block(move || {
+            let reply = push(&state, &id, &mut peer_state);
+            (reply, peer_state)
+        })
+        .await;
+        let Ok((reply, peer_state)) = result else {
+            return Some(End::Error("internal error".into()));
+        };
+        self.docs.insert(id, peer_state);
+        match reply {
+            Ok(Some(data)) => self.send_sync(id, data),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "live push failed");
+                None
+            }
+        }
+    }
+
+    /// Drops documents that left the device's scope and brings its caseload up to date
+    /// (which tells the device what to hold and what to erase).
+    async fn recheck_scope(&mut self) -> Option<End> {
+        let state = self.state.clone();
+        let device = self.device.clone();
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        let keep = web::block(move || -> Vec<bool> {
+            if let Err(e) = crate::domain::caseload::refresh(&state, &device) {
+                tracing::warn!(device = %device.device_id, error = %e, "caseload not refreshed");
+            }
+            let Ok(mut conn) = state.db() else {
+                return vec![true; ids.len()];
+            };
+            ids.iter()
+                .map(|id| {
+                    matches!(
+                        super::access::accessible(&mut conn, &device, id),
+                        Ok(Some(_))
+                    )
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        for (id, keep) in ids.into_iter().zip(keep) {
+            if !keep {
+                self.docs.remove(&id);
+            }
+        }
+        None
+    }
+
+    async fn saved_state(&self, id: DocumentId) -> sync::State {
+        let Some(storage_id) = self.peer.as_ref().and_then(|p| p.storage_id.clone()) else {
+            return sync::State::new();
+        };
+        let state = self.state.clone();
+        let device = self.device.device_id.clone();
+        web::block(move || {
+            let mut conn = state.db().ok()?;
+            let bytes =
+                casesync_schema::live::load_sync_state(&mut conn, &device, &storage_id, &id)
+                    .ok()??;
+            sync::State::decode(&bytes).ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+    }
+
+    fn send_sync(&self, id: DocumentId, data: Vec<u8>) -> Option<End> {
+        self.send(&RepoMessage::Sync {
+            sender_id: self.server_peer(),
+            target_id: self.peer_id(),
+            document_id: id,
+            data,
+        })
+    }
+
+    fn send(&self, message: &RepoMessage) -> Option<End> {
+        match self.out.send(Outgoing::Frame(protocol::encode(message))) {
+            Ok(()) => None,
+            Err(_) => Some(End::Code(
+                CloseCode::Policy,
+                "device is not reading: send queue full",
+            )),
+        }
+    }
+
+    fn server_peer(&self) -> PeerId {
+        PeerId::new(self.state.instance.peer_id.clone())
+    }
+
+    fn peer_id(&self) -> PeerId {
+        self.peer
+            .as_ref()
+            .map(|p| p.id.clone())
+            .unwrap_or_else(|| PeerId::new("unknown"))
+    }
+
+    async fn finish(self, end: End) {
+        match &end {
+            End::Closed => self.out.close(CloseCode::Normal, "bye").await,
+            End::Error(message) => {
+                tracing::info!(device = %self.device.device_id, %message, "live session error");
+                let _ = self.send(&RepoMessage::Error {
+                    sender_id: Some(self.server_peer()),
+                    target_id: self.peer.as_ref().map(|p| p.id.clone()),
+                    message: message.clone(),
+                });
+                self.out.close(CloseCode::Protocol, "protocol error").await;
+            }
+            End::Code(code, why) => self.out.close(*code, why).await,
+        }
+        self.save_states().await;
+        tracing::info!(
+            device = %self.device.device_id,
+            seconds = self.started.elapsed().as_secs(),
+            documents = self.docs.len(),
+            "live session closed"
+        );
+    }
+
+    /// Keeps what the device has, so its next connection starts from there.
+    async fn save_states(&self) {
+        let Some(storage_id) = self.peer.as_ref().and_then(|p| p.storage_id.clone()) else {
+            return;
+        };
+        let states: Vec<(DocumentId, Vec<u8>)> =
+            self.docs.iter().map(|(id, s)| (*id, s.encode())).collect();
+        let state = self.state.clone();
+        let device = self.device.device_id.clone();
+        let now = self.state.now();
+        let _ = web::block(move || {
+            let Ok(mut conn) = state.db() else { return };
+            for (id, bytes) in states {
+                if let Err(e) = casesync_schema::live::save_sync_state(
+                    &mut conn,
+                    &device,
+                    &storage_id,
+                    &id,
+                    &bytes,
+                    now,
+                ) {
+                    tracing::warn!(document = %id, error = %e, "sync state not saved");
+                }
+            }
+        })
+        .await;
+    }
+}
