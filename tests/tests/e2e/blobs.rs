@@ -7,5 +7,6 @@ mod download;
 mod lifecycle;
 mod resumable;
 mod rotation;
+mod samples;
 mod support;
 mod upload;
