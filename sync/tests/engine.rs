@@ -403,3 +403,103 @@ fn compaction_keeps_the_document() {
         chunks.len()
     );
 }
+
+#[test]
+fn closing_as_text_object_is_still_checked() {
+    // JavaScript clients write strings as text objects; the role check must still see them.
+    let engine = engine();
+    let id = DocumentId::random();
+    let mut a = new_case(id, ActorId::random());
+    engine
+        .admit(
+            &id,
+            DocumentKind::Case,
+            &writer("dev-a", Role::ReceptionStaff),
+            &all_changes(&mut a),
+            Some(&meta()),
+            5,
+        )
+        .unwrap();
+    let before = a.get_heads();
+    let episodes = a.get(automerge::ROOT, "episodes").unwrap().unwrap().1;
+    use automerge::transaction::Transactable;
+    let ep = a
+        .insert_object(&episodes, 0, automerge::ObjType::Map)
+        .unwrap();
+    a.put(&ep, "id", "ep-1").unwrap();
+    a.put(&ep, "opened_at", 10).unwrap();
+    let events = a
+        .put_object(&ep, "events", automerge::ObjType::List)
+        .unwrap();
+    let ev = a
+        .insert_object(&events, 0, automerge::ObjType::Map)
+        .unwrap();
+    for (k, v) in [("id", "ev-1"), ("author", "u"), ("device", "dev-a")] {
+        a.put(&ev, k, v).unwrap();
+    }
+    a.put(&ev, "observed_at", 10).unwrap();
+    let state = a
+        .put_object(&ev, "state", automerge::ObjType::Text)
+        .unwrap();
+    a.splice_text(&state, 0, 0, "closed").unwrap();
+    a.commit();
+    let changes: Vec<Vec<u8>> = a
+        .get_changes(&before)
+        .into_iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    let err = engine
+        .admit(
+            &id,
+            DocumentKind::Case,
+            &writer("dev-a", Role::ReceptionStaff),
+            &changes,
+            None,
+            6,
+        )
+        .unwrap_err();
+    match err {
+        Refusal::Denied(d) => assert_eq!(d.rule, "episode_state_by_role"),
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn splicing_into_a_register_is_refused() {
+    let engine = engine();
+    let id = DocumentId::random();
+    let mut a = new_case(id, ActorId::random());
+    use automerge::transaction::Transactable;
+    let profile = a.get(automerge::ROOT, "profile").unwrap().unwrap().1;
+    let name = a
+        .put_object(&profile, "nationality", automerge::ObjType::Text)
+        .unwrap();
+    a.splice_text(&name, 0, 0, "Eritrean").unwrap();
+    a.commit();
+    let w = writer("dev-a", Role::ReceptionStaff);
+    engine
+        .admit(
+            &id,
+            DocumentKind::Case,
+            &w,
+            &all_changes(&mut a),
+            Some(&meta()),
+            5,
+        )
+        .unwrap();
+    let before = a.get_heads();
+    a.splice_text(&name, 0, 0, "not ").unwrap();
+    a.commit();
+    let changes: Vec<Vec<u8>> = a
+        .get_changes(&before)
+        .into_iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    match engine
+        .admit(&id, DocumentKind::Case, &w, &changes, None, 6)
+        .unwrap_err()
+    {
+        Refusal::Denied(d) => assert_eq!(d.rule, "registers_written_whole"),
+        other => panic!("unexpected {other}"),
+    }
+}

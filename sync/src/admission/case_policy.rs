@@ -5,8 +5,10 @@
 use std::collections::HashSet;
 
 use automerge::{Automerge, ChangeHash, ObjId, Patch, PatchAction, Prop, ReadDoc, Value, ROOT};
+use casesync_contract::case::values::display_value;
 use casesync_contract::case::{read_case, CaseDocument};
 use casesync_contract::permissions::{self, check, root_zone, Operation, Zone};
+use casesync_contract::views::provenance::element_ids;
 use casesync_contract::DocumentId;
 
 use super::{Refusal, Writer};
@@ -53,19 +55,65 @@ pub fn check_case(
         if let Some((zone, op)) = zone.zip(op) {
             check(role, zone, op, &path)?;
         }
-        if let Some(state) = new_episode_state(patch, &fresh) {
+        // Registers are written whole: splicing characters into one would merge two
+        // people's values into a third that nobody wrote, instead of showing a conflict.
+        if matches!(
+            patch.action,
+            PatchAction::SpliceText { .. } | PatchAction::DeleteSeq { .. }
+        ) && path.starts_with("profile.")
+            && !fresh.contains(&patch.obj)
+        {
+            return Err(Refusal::Denied(permissions::Denial {
+                rule: "registers_written_whole",
+                role,
+                zone: Zone::Profile,
+                operation: Operation::Edit,
+                path,
+            }));
+        }
+    }
+    check_new_event_states(doc, &fresh, role)?;
+    Ok(Some(case))
+}
+
+/// Some episode states are decisions of particular roles (closure: coordinators). Read from
+/// the document itself, whatever representation the client used for the text.
+fn check_new_event_states(
+    doc: &Automerge,
+    fresh: &HashSet<ObjId>,
+    role: casesync_contract::Role,
+) -> Result<(), Refusal> {
+    for episode in element_ids(doc, &list_at_root(doc, "episodes")) {
+        let Ok(Some((_, events))) = doc.get(&episode, "events") else {
+            continue;
+        };
+        for event in element_ids(doc, &events) {
+            if !fresh.contains(&event) {
+                continue;
+            }
+            let state = match doc.get(&event, "state") {
+                Ok(Some((value, id))) => display_value(doc, &value, &id),
+                _ => continue,
+            };
             if !permissions::may_record_state(role, &state) {
                 return Err(Refusal::Denied(permissions::Denial {
                     rule: "episode_state_by_role",
                     role,
                     zone: Zone::EpisodeEvents,
                     operation: Operation::Append,
-                    path: format!("{path} = {state}"),
+                    path: format!("episodes[].events[].state = {state}"),
                 }));
             }
         }
     }
-    Ok(Some(case))
+    Ok(())
+}
+
+fn list_at_root(doc: &Automerge, key: &str) -> ObjId {
+    match doc.get(ROOT, key) {
+        Ok(Some((Value::Object(_), id))) => id,
+        _ => ROOT,
+    }
 }
 
 /// Objects made by this very diff: everything inside them is part of an append.
@@ -159,25 +207,6 @@ fn operation(action: &PatchAction) -> Operation {
         PatchAction::Insert { .. } => Operation::Append,
         PatchAction::DeleteMap { .. } | PatchAction::DeleteSeq { .. } => Operation::Delete,
         _ => Operation::Edit,
-    }
-}
-
-/// The state written into a brand-new episode event, if this patch writes one.
-fn new_episode_state(patch: &Patch, fresh: &HashSet<ObjId>) -> Option<String> {
-    let in_events = patch.path.len() >= 3
-        && matches!(&patch.path[0].1, Prop::Map(k) if k == "episodes")
-        && matches!(&patch.path[2].1, Prop::Map(k) if k == "events");
-    if !in_events || !fresh.contains(&patch.obj) {
-        return None;
-    }
-    match &patch.action {
-        PatchAction::PutMap {
-            key, value: (v, _), ..
-        } if key == "state" => match v {
-            Value::Scalar(s) => Some(s.to_string().trim_matches('"').to_string()),
-            Value::Object(_) => None,
-        },
-        _ => None,
     }
 }
 
