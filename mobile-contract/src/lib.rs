@@ -7,7 +7,9 @@
 pub mod ids;
 
 pub use ids::DocumentId;
+pub mod alerts;
 pub mod case;
+pub mod checklists;
 pub mod errors;
 pub mod permissions;
 // Generated developer references and their drift checks (test-only: schemars is a
