@@ -122,7 +122,8 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
     assert_eq!(reply.documents[0].status, DocumentStatus::Unavailable);
 
     // The server still serves, and the case is unchanged.
-    let mut b = fixtures::device(&server, &org, Role::OutreachWorker, "b");
+    // Another phone of the same centre (outreach workers hold only assigned cases).
+    let mut b = fixtures::device(&server, &org, Role::ReceptionStaff, "b");
     b.sync().unwrap();
     assert_eq!(b.heads(&case), heads);
     let health = reqwest::blocking::get(server.url("/healthz")).unwrap();

@@ -22,7 +22,8 @@ fn two_devices_converge(db: casesync_tests::db::TestDb, a_first: bool) {
     let server = TestServer::start(&db);
     let org = fixtures::org(&server, "Reception Italy", "Centro Lampedusa");
     let mut a = fixtures::device(&server, &org, Role::ReceptionStaff, "amara");
-    let mut b = fixtures::device(&server, &org, Role::OutreachWorker, "bruno");
+    // Same centre: outreach workers hold only the cases assigned to them.
+    let mut b = fixtures::device(&server, &org, Role::ReceptionStaff, "bruno");
     let case = a.open_case(&[("given_name", "Abena")], T0);
     a.sync().unwrap();
     b.sync().unwrap();
