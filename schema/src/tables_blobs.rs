@@ -56,3 +56,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blob_uploads,
     blob_upload_parts
 );
+
+// References of erased cases are found by their document (the lifecycle worker).
+use crate::tables::documents;
+diesel::allow_tables_to_appear_in_same_query!(documents, blob_references);

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::connection::write_tx;
 use crate::error::DbError;
+use crate::tables::documents;
 use crate::tables_blobs::{blob_references, blobs};
 use crate::DbConn;
 
@@ -104,5 +105,22 @@ pub fn of_document(conn: &mut DbConn, document_id: &str) -> Result<Vec<String>, 
         .filter(blob_references::document_id.eq(document_id))
         .order(blob_references::sha256.asc())
         .select(blob_references::sha256)
+        .load(conn)?)
+}
+
+/// Erased cases that still hold references (their erasure could not remove their blobs):
+/// the lifecycle worker releases them.
+pub fn of_erased_documents(conn: &mut DbConn, limit: i64) -> Result<Vec<String>, DbError> {
+    Ok(blob_references::table
+        .filter(
+            blob_references::document_id.eq_any(
+                documents::table
+                    .filter(documents::deleted_at.is_not_null())
+                    .select(documents::id),
+            ),
+        )
+        .select(blob_references::document_id)
+        .distinct()
+        .limit(limit)
         .load(conn)?)
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use casesync_contract::DocumentId;
-use casesync_schema::blobs::{stored, uploads, BlobRow};
+use casesync_schema::blobs::{references, stored, uploads, BlobRow};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -51,6 +51,19 @@ pub fn sweep(state: &AppState) -> Result<SweepReport, ApiError> {
         stored::stale_deletions(&mut conn, now - STALE_DELETION_MS, BATCH)?
     };
     report.blobs_removed += remove_claimed(state, &stale)?;
+
+    // Erased cases whose erasure left their blobs behind: release them now.
+    let erased = {
+        let mut conn = state.db()?;
+        references::of_erased_documents(&mut conn, BATCH)?
+    };
+    for case in erased {
+        let claimed = {
+            let mut conn = state.db()?;
+            stored::release_case(&mut conn, &case, now)?
+        };
+        report.blobs_removed += remove_claimed(state, &claimed)?;
+    }
 
     let cutoff = now - (config.unreferenced_grace_secs as i64).saturating_mul(1000);
     loop {

@@ -144,3 +144,36 @@ blob_test!(
         assert!(bs.files_at_rest().is_empty());
     }
 );
+
+blob_test!(
+    blobs_of_a_case_erased_elsewhere_go_with_the_next_sweep,
+    |db, store| {
+        use casesync_schema::tables::documents;
+        use diesel::prelude::*;
+
+        let bs = BlobServer::start(&db, store);
+        let org = fixtures::org(&bs.server, "Org", "Centro");
+        let mut outreach = fixtures::device(&bs.server, &org, Role::OutreachWorker, "omar");
+        let photo = jpeg(200, 150, 41);
+        let sha = sha256_hex(&photo);
+        assert_eq!(
+            put(&bs.server, &outreach.token, &sha, &photo, None)
+                .status()
+                .as_u16(),
+            201
+        );
+        let case = outreach.open_case(&[("given_name", "Abena")], T0);
+        outreach.sync().unwrap();
+        attach(&mut outreach, &case, &sha, photo.len(), "image/jpeg");
+
+        // The case is erased while its blobs could not be removed (the store was down, say).
+        let mut conn = bs.server.state.pool.get().unwrap();
+        diesel::update(documents::table.filter(documents::id.eq(case.to_string())))
+            .set(documents::deleted_at.eq(Some(T0)))
+            .execute(&mut *conn)
+            .unwrap();
+        assert_eq!(sweep(&bs.server.state).unwrap().blobs_removed, 1);
+        assert!(stored::find(&mut conn, &org.id, &sha).unwrap().is_none());
+        assert!(bs.files_at_rest().is_empty());
+    }
+);
