@@ -14,6 +14,8 @@ pub mod tables;
 pub mod tables_access;
 pub mod tables_blobs;
 pub mod tables_live;
+pub mod tables_web;
+pub mod web;
 
 pub use connection::{open_pool, Backend, DbConn, Pool, PooledConn};
 pub use error::DbError;

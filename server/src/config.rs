@@ -36,6 +36,8 @@ pub struct Config {
     pub blobs: crate::blobs::BlobConfig,
     /// Devices, enrolment, retention (`[access]`).
     pub access: crate::domain::access::config::AccessConfig,
+    /// Coordinator pages: sessions and sign-in (`[web]`).
+    pub web: crate::web::config::WebConfig,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             tls_key: None,
             blobs: Default::default(),
             access: Default::default(),
+            web: Default::default(),
         }
     }
 }
@@ -87,13 +90,12 @@ impl Config {
         // Only our own keys: other CASESYNC_* variables (the CLI's CASESYNC_CONFIG, test
         // tooling) are not configuration. `__` separates nested keys.
         let known = Self::keys();
-        let env = Env::prefixed("CASESYNC_")
-            .split("__")
-            .filter(move |key| known.iter().any(|k| key.as_str().split('.').next() == Some(k.as_str())));
-        figment
-            .merge(env)
-            .extract()
-            .map_err(Box::new)
+        let env = Env::prefixed("CASESYNC_").split("__").filter(move |key| {
+            known
+                .iter()
+                .any(|k| key.as_str().split('.').next() == Some(k.as_str()))
+        });
+        figment.merge(env).extract().map_err(Box::new)
     }
 
     /// Top-level configuration keys.

@@ -77,6 +77,10 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sets the password for the coordinator pages, read from standard input.
+    SetPassword(super::password::SetPassword),
+    /// Prints a one-time link where the user chooses a password for the pages.
+    PasswordLink(super::password::PasswordLink),
 }
 
 #[derive(Subcommand)]
@@ -111,11 +115,21 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     match command {
         AdminCommand::Blobs { command } => crate::blobs::cli::run(config, &mut conn, command),
+        AdminCommand::User {
+            command: UserCommand::SetPassword(args),
+        } => super::password::set_password(&mut conn, args),
+        AdminCommand::User {
+            command: UserCommand::PasswordLink(args),
+        } => super::password::password_link(config, &mut conn, args),
         AdminCommand::Org {
             command: OrgCommand::Add { name, json },
         } => {
             let org = organisations::create(&mut conn, &name)?;
-            audit(&mut conn, &org.id, json!({ "operation": "org.add", "organisation_id": org.id }))?;
+            audit(
+                &mut conn,
+                &org.id,
+                json!({ "operation": "org.add", "organisation_id": org.id }),
+            )?;
             print(
                 json,
                 &org,
@@ -127,7 +141,11 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let org = organisations::find(&mut conn, &org)?;
             let site = sites::create(&mut conn, &org.id, &name)?;
-            audit(&mut conn, &org.id, json!({ "operation": "site.add", "site_id": site.id }))?;
+            audit(
+                &mut conn,
+                &org.id,
+                json!({ "operation": "site.add", "site_id": site.id }),
+            )?;
             print(
                 json,
                 &site,
@@ -232,7 +250,7 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
 }
 
 /// Records an admin action in the audit trail, as done from the command line.
-fn audit(
+pub(super) fn audit(
     conn: &mut casesync_schema::DbConn,
     organisation: &str,
     detail: serde_json::Value,
@@ -245,7 +263,7 @@ fn audit(
     Ok(())
 }
 
-fn print<T: Serialize>(json: bool, value: &T, human: &str) -> anyhow::Result<()> {
+pub(super) fn print<T: Serialize>(json: bool, value: &T, human: &str) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(value)?);
     } else {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod password;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

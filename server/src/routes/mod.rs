@@ -41,5 +41,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(devices::wipe::wipe_device)
         .service(enrol::create_code::create_enrolment_code)
         .service(enrol::redeem::enrol_device)
-        .service(audit::list::list_audit);
+        .service(audit::list::list_audit)
+        .configure(crate::web::configure);
 }

@@ -1,0 +1,101 @@
+//! `casesync admin user set-password` and `password-link`: how a person gets a password for
+//! the coordinator pages. The password is read from standard input (never from the command
+//! line, where `ps` and shell history would keep it) and never printed or logged.
+
+use std::io::Read;
+
+use casesync_schema::directory::users;
+use casesync_schema::web::{credentials, password_links, sessions};
+use clap::Args;
+use serde_json::json;
+
+use crate::config::Config;
+use crate::web::passwords::{check_strength, hash, WeakPassword, MIN_LENGTH};
+
+#[derive(Args)]
+pub struct SetPassword {
+    /// User id or name.
+    #[arg(long)]
+    user: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct PasswordLink {
+    /// User id or name.
+    #[arg(long)]
+    user: String,
+    /// The address people use to reach the server; defaults to `access.public_url`.
+    #[arg(long)]
+    server: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// The password from standard input, without the line ending a shell or `echo` adds.
+fn read_password() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    let password = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text)
+        .to_string();
+    match check_strength(&password) {
+        Ok(()) => Ok(password),
+        Err(WeakPassword::TooShort) => anyhow::bail!(
+            "the password on standard input must have at least {MIN_LENGTH} characters"
+        ),
+        Err(WeakPassword::TooLong) => anyhow::bail!("the password on standard input is too long"),
+    }
+}
+
+pub fn set_password(conn: &mut casesync_schema::DbConn, args: SetPassword) -> anyhow::Result<()> {
+    let user = users::find(conn, &args.user)?;
+    let password = read_password()?;
+    let phc = hash(&password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+    credentials::set_password_hash(conn, &user.id, &phc)?;
+    // A new password ends the person's other sessions.
+    let closed = sessions::close_all_of(conn, &user.id)?;
+    super::admin::audit(
+        conn,
+        &user.organisation_id,
+        json!({ "operation": "user.set_password", "user_id": user.id }),
+    )?;
+    super::admin::print(
+        args.json,
+        &json!({ "user_id": user.id, "sessions_closed": closed }),
+        &format!("password set for {} ({})", user.name, user.id),
+    )
+}
+
+pub fn password_link(
+    config: &Config,
+    conn: &mut casesync_schema::DbConn,
+    args: PasswordLink,
+) -> anyhow::Result<()> {
+    let user = users::find(conn, &args.user)?;
+    let now = casesync_schema::now_millis();
+    let hours = config.web.password_link_hours;
+    let expires_at = now + i64::from(hours) * 3_600_000;
+    let token = password_links::create(conn, &user.id, now, expires_at)?;
+    super::admin::audit(
+        conn,
+        &user.organisation_id,
+        json!({ "operation": "user.password_link", "user_id": user.id, "expires_at": expires_at }),
+    )?;
+    let server = args
+        .server
+        .or_else(|| Some(config.access.public_url.clone()).filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    let link = format!("{}/web/password/{token}", server.trim_end_matches('/'));
+    super::admin::print(
+        args.json,
+        &json!({ "user_id": user.id, "link": link, "expires_at": expires_at }),
+        &format!(
+            "one-time link for {} to choose a password (valid {hours} hours):\n{link}",
+            user.name
+        ),
+    )
+}

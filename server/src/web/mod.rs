@@ -1,0 +1,33 @@
+//! The coordinator pages, served by `casesync serve` itself: server-rendered HTML (maud),
+//! one stylesheet and a small script for live updates, all compiled in. People sign in with
+//! a password (argon2id); sessions, CSRF tokens and the sign-in rate limit live in the
+//! database so any instance serves any browser. Every page reuses the domain's scope and
+//! audit rules through [`session::PageUser::as_device`].
+
+pub mod config;
+pub mod csrf;
+pub mod error;
+pub mod format;
+pub mod i18n;
+pub mod layout;
+pub mod links;
+pub mod passwords;
+pub mod session;
+pub mod set_password;
+pub mod sign_in;
+pub mod sign_in_check;
+pub mod static_files;
+
+use actix_web::web;
+
+/// Registers the pages (called from `routes::configure`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(static_files::static_file)
+        .service(sign_in::web_root)
+        .service(sign_in::sign_in_page)
+        .service(sign_in::sign_in)
+        .service(sign_in::sign_out)
+        .service(sign_in::choose_language)
+        .service(set_password::password_page)
+        .service(set_password::set_password);
+}

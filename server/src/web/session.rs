@@ -1,0 +1,126 @@
+//! Who is looking at a page: a person signed in with a session cookie. A page caller is a
+//! user, not a device; the domain functions (scope, audit, devices, enrolment) take an
+//! [`AuthenticatedDevice`], so [`PageUser::as_device`] presents the person as one with the
+//! synthetic device id `web:<user id>`, which the audit trail then shows as such.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{web, FromRequest, HttpRequest};
+use casesync_contract::Role;
+use casesync_schema::directory::{AuthenticatedDevice, User};
+use casesync_schema::web::sessions;
+
+use super::error::PageError;
+use super::i18n::Lang;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "casesync_session";
+
+/// Roles that may sign in to the pages.
+pub const PAGE_ROLES: &[Role] = &[Role::Coordinator, Role::OrgAdmin, Role::Auditor];
+
+/// The device id a person acting through the pages is recorded under.
+pub fn web_device_id(user_id: &str) -> String {
+    format!("web:{user_id}")
+}
+
+#[derive(Debug, Clone)]
+pub struct PageUser {
+    pub user: User,
+    pub role: Role,
+    /// The synchronizer token every form of this session must carry.
+    pub csrf_token: String,
+    pub lang: Lang,
+}
+
+impl PageUser {
+    pub fn as_device(&self) -> AuthenticatedDevice {
+        AuthenticatedDevice {
+            device_id: web_device_id(&self.user.id),
+            device_name: "web".into(),
+            user_id: self.user.id.clone(),
+            user_name: self.user.name.clone(),
+            role: self.role,
+            organisation_id: self.user.organisation_id.clone(),
+            site_id: self.user.site_id.clone(),
+            wipe_requested: false,
+        }
+    }
+
+    /// 403 page unless the person has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), PageError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden(self.lang))
+        }
+    }
+
+    /// Checks a form's CSRF token against the session's (constant time).
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
+        if super::csrf::same(submitted, &self.csrf_token) {
+            Ok(())
+        } else {
+            Err(PageError::BadRequest(
+                self.lang,
+                self.lang.t("signin.expired_form").into(),
+            ))
+        }
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Strict, Secure when served over TLS.
+pub fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value.to_string())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure_cookies(state))
+        .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
+pub fn secure_cookies(state: &AppState) -> bool {
+    state.config.tls_cert.is_some()
+        || state.config.web.secure_cookies
+        || state.config.access.public_url.starts_with("https://")
+}
+
+impl FromRequest for PageUser {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        let lang = Lang::of(req);
+        let next = match req.query_string() {
+            "" => req.path().to_string(),
+            q => format!("{}?{q}", req.path()),
+        };
+        Box::pin(async move {
+            let sign_in = || PageError::SignIn { next: next.clone() };
+            let state = state.ok_or(PageError::Internal(lang))?;
+            let cookie = cookie.ok_or_else(sign_in)?;
+            let now = state.now();
+            let found = web::block(move || {
+                let mut conn = state.db().ok()?;
+                sessions::find(&mut conn, &cookie, now).ok().flatten()
+            })
+            .await?;
+            let session = found.ok_or_else(sign_in)?;
+            let role = session.user.role().map_err(|_| PageError::Internal(lang))?;
+            if !PAGE_ROLES.contains(&role) {
+                return Err(PageError::Forbidden(lang));
+            }
+            Ok(PageUser {
+                user: session.user,
+                role,
+                csrf_token: session.csrf_token,
+                lang,
+            })
+        })
+    }
+}
