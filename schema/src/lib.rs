@@ -6,12 +6,14 @@
 //! devices and the read models coordinators query.
 
 pub mod access;
+pub mod alerts;
 pub mod blobs;
 pub mod connection;
 pub mod error;
 pub mod live;
 pub mod tables;
 pub mod tables_access;
+pub mod tables_alerts;
 pub mod tables_blobs;
 pub mod tables_live;
 pub mod tables_web;

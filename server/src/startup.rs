@@ -177,6 +177,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 
 /// Background work that keeps memory bounded.
 fn spawn_workers(state: &AppState) {
+    crate::domain::alerts::escalation::spawn(state.clone());
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
     let engine = state.engine.clone();

@@ -11,7 +11,7 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
-use crate::admission::{check_case, Refusal, Writer};
+use crate::admission::{check_alerts, check_case, Refusal, Writer};
 use crate::live::LiveDocument;
 use crate::store::{ActorOwner, ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
 
@@ -304,10 +304,10 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     ) -> Result<(), Refusal> {
         match kind {
             DocumentKind::Case => check_case(doc, id, before, writer).map(|_| ()),
-            // Alerts and caseloads are server-authored; devices write only through the
-            // dedicated checks of those documents.
-            DocumentKind::Alerts | DocumentKind::Caseload if writer.role.is_none() => Ok(()),
-            DocumentKind::Alerts | DocumentKind::Caseload => {
+            DocumentKind::Alerts => check_alerts(doc, before, writer),
+            // Caseloads are server-authored only.
+            DocumentKind::Caseload if writer.role.is_none() => Ok(()),
+            DocumentKind::Caseload => {
                 Err(Refusal::Denied(casesync_contract::permissions::Denial {
                     rule: "server_authored_document",
                     role: writer.role.unwrap_or(casesync_contract::Role::Auditor),

@@ -45,3 +45,10 @@ pub fn of_organisation(
         .select(CaseSummaryRow::as_select())
         .load(conn)?)
 }
+
+/// Every case summary (the escalation worker walks them).
+pub fn all(conn: &mut DbConn) -> Result<Vec<CaseSummaryRow>, DbError> {
+    Ok(case_summaries::table
+        .select(CaseSummaryRow::as_select())
+        .load(conn)?)
+}

@@ -66,7 +66,9 @@ pub fn sync_batch(
     }
     let in_scope = {
         let mut conn = state.db()?;
-        scope::documents_in_scope(&mut conn, caller)?
+        let mut entries = scope::documents_in_scope(&mut conn, caller)?;
+        entries.extend(crate::domain::caseload::alert_documents(&mut conn, caller)?);
+        entries
     };
     // What the device now holds of a case is a read: recorded before the reply leaves.
     record_all(state, &Actor::device(caller), &delivered)?;
@@ -119,7 +121,7 @@ fn sync_document(
         let mut conn = state.db()?;
         let row = casesync_schema::directory::documents::find(&mut conn, &id)?;
         let create = match &row {
-            Some(row) if scope::may_read_in(&mut conn, caller, row)? => None,
+            Some(row) if crate::domain::sync_access::may_sync(&mut conn, caller, row)? => None,
             Some(_) => return Ok(plain(unavailable(id))),
             // A device may open a case offline and push it: it becomes a case of its own
             // organisation and site, after admission. Erased ids stay erased.
@@ -172,6 +174,10 @@ fn sync_document(
     let Some(missing) = state.engine.changes_for(&id, &have)? else {
         return Ok(plain(unavailable(id)));
     };
+    if kind == DocumentKind::Alerts && error.is_none() {
+        // The reply carries everything up to the server's heads: the alerts arrive with it.
+        crate::domain::alerts::deliveries::record_held(state, &id, &caller.device_id, &missing.heads)?;
+    }
     Ok(Synced {
         reply: DocumentReply {
             id,

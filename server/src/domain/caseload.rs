@@ -37,7 +37,9 @@ pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<Documen
     let id = caseload_id(state, device)?;
     let wanted: Vec<ScopeEntry> = {
         let mut conn = state.db()?;
-        scope::documents_in_scope(&mut conn, device)?
+        let mut entries = scope::documents_in_scope(&mut conn, device)?;
+        entries.extend(alert_documents(&mut conn, device)?);
+        entries
     };
     let meta = DocumentMeta {
         kind: DocumentKind::Caseload,
@@ -47,7 +49,7 @@ pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<Documen
     let writer = Writer::server(&device.organisation_id);
     let device_id = device.device_id.clone();
     let wipe = device.wipe_requested;
-    server_write(
+    server_write::<automerge::AutomergeError>(
         state,
         &id,
         DocumentKind::Caseload,
@@ -88,4 +90,33 @@ pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<Documen
         },
     )?;
     Ok(id)
+}
+
+/// The alert documents a device holds: its site's, and its organisation's coordinators' one
+/// (coordinators and caseworkers hold every site's).
+pub fn alert_documents(
+    conn: &mut casesync_schema::DbConn,
+    device: &AuthenticatedDevice,
+) -> Result<Vec<ScopeEntry>, casesync_schema::DbError> {
+    if !device.role.reads_cases() {
+        return Ok(vec![]);
+    }
+    let all_sites = matches!(
+        device.role,
+        casesync_contract::Role::Coordinator | casesync_contract::Role::Caseworker
+    );
+    let ids = casesync_schema::alerts::documents_for(
+        conn,
+        &device.organisation_id,
+        device.site_id.as_deref(),
+        all_sites,
+    )?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| id.parse().ok())
+        .map(|id| ScopeEntry {
+            id,
+            kind: DocumentKind::Alerts,
+        })
+        .collect())
 }

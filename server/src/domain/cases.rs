@@ -45,6 +45,7 @@ pub fn after_admission(
         document: *id,
         origin_device: origin.map(str::to_string),
     });
+    crate::domain::alerts::follow_up(state, id);
     if admitted.created {
         // A new case is in someone's scope: caseloads must list it.
         if let Ok(Some(row)) = state

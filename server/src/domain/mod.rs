@@ -14,3 +14,5 @@ pub mod gdpr;
 pub mod scope;
 pub mod server_write;
 pub mod summary;
+pub mod sync_access;
+pub mod alerts;

@@ -14,13 +14,13 @@ use crate::state::AppState;
 
 /// Applies `edit` to document `id` (created with `create` if it does not exist) as `writer`.
 /// Returns `None` when the edit changed nothing.
-pub fn server_write(
+pub fn server_write<E: std::fmt::Display>(
     state: &AppState,
     id: &DocumentId,
     kind: DocumentKind,
     writer: &Writer,
     create: Option<&DocumentMeta>,
-    edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+    edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
 ) -> Result<Option<Admitted>, ApiError> {
     let base = state.engine.read(id, |doc| doc.fork())?;
     if base.is_none() && create.is_none() {

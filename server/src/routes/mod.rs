@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod blobs;
+pub mod alerts;
 pub mod cases;
 pub mod devices;
 pub mod enrol;
@@ -16,6 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sync::batch::post_sync)
         .service(crate::ws::sync_socket)
         .service(me::me)
+        .service(alerts::get_alerts)
+        .service(alerts::get_rules)
+        .service(alerts::put_rules)
         .service(blobs::upload_status::get_upload)
         .service(blobs::upload_part::put_part)
         .service(blobs::upload_start::start_upload)
@@ -27,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cases::get::get_case)
         .service(cases::timeline::get_timeline)
         .service(cases::conflicts::get_conflicts)
+        .service(cases::missing_pack::get_missing_pack)
         .service(cases::assignments::assign_case)
         .service(cases::assignments::unassign_case)
         .service(cases::shares::share_case)

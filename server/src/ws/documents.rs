@@ -50,7 +50,7 @@ pub fn sync_frame(
             // A `request` means the device has nothing: an unknown or forbidden document is
             // unavailable. A `sync` may be a case the device opened offline.
             None if is_request || !device.role.reads_cases() => return Ok(Outcome::Unavailable),
-            None if access::exists(&mut conn, id)? => {
+            None if !access::may_create(&mut conn, device, id)? => {
                 // Someone else's document: answer as for a new one, never reveal it, and
                 // refuse any changes as unavailable.
                 if !message.changes.is_empty() {
@@ -89,7 +89,18 @@ pub fn sync_frame(
         // Nothing stored yet: answer as an empty document so the device sends its changes.
         return Ok(Outcome::Reply(empty_reply(peer, message)));
     }
-    match state.engine.sync_step(id, peer, Some(message))? {
+    let device_heads = message.heads.clone();
+    let reply = state.engine.sync_step(id, peer, Some(message))?;
+    if kind == DocumentKind::Alerts {
+        // The device's heads say which alerts it now holds: that is their delivery.
+        crate::domain::alerts::deliveries::record_held(
+            state,
+            id,
+            &device.device_id,
+            &device_heads,
+        )?;
+    }
+    match reply {
         Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode))),
         None => Ok(Outcome::Unavailable),
     }

@@ -6,9 +6,11 @@
 //! 3. After merging, the document still reads as a document of its kind, and every edit is
 //!    allowed for the device user's role.
 
+mod alerts_policy;
 mod case_policy;
 mod refusal;
 
+pub use alerts_policy::check_alerts;
 pub use case_policy::check_case;
 pub use refusal::Refusal;
 

@@ -1,0 +1,91 @@
+//! Per device: has an alert arrived, has a person acknowledged it. An alert has arrived on a
+//! device once the device's heads of the alert document include the change that wrote it;
+//! an acknowledgement is an entry the device appended to `acks`.
+
+use std::collections::HashSet;
+
+use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
+use casesync_contract::case::values::{display_value, whole_number};
+use casesync_contract::DocumentId;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Records the alerts of `doc` that a device holding `heads` has.
+pub fn record_held(
+    state: &AppState,
+    doc: &DocumentId,
+    device: &str,
+    heads: &[ChangeHash],
+) -> Result<(), ApiError> {
+    let held = state
+        .engine
+        .read(doc, |d| held_alerts(d, heads))?
+        .unwrap_or_default();
+    if held.is_empty() {
+        return Ok(());
+    }
+    let now = state.now();
+    let mut conn = state.db()?;
+    for alert in held {
+        casesync_schema::alerts::record_delivery(&mut conn, &alert, device, now, None)?;
+    }
+    Ok(())
+}
+
+/// Records the acknowledgements the document holds.
+pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), ApiError> {
+    let acks = state
+        .engine
+        .read(doc, acknowledgements)?
+        .unwrap_or_default();
+    let mut conn = state.db()?;
+    for (alert, device, at) in acks {
+        casesync_schema::alerts::record_delivery(&mut conn, &alert, &device, at, Some(at))?;
+    }
+    Ok(())
+}
+
+fn held_alerts(doc: &Automerge, heads: &[ChangeHash]) -> Vec<String> {
+    let known: Vec<ChangeHash> = heads
+        .iter()
+        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .copied()
+        .collect();
+    if known.is_empty() {
+        return vec![];
+    }
+    let lacking: HashSet<ChangeHash> = doc.get_changes(&known).iter().map(|c| c.hash()).collect();
+    let Ok(Some((Value::Object(ObjType::Map), alerts))) = doc.get(ROOT, "alerts") else {
+        return vec![];
+    };
+    doc.map_range(&alerts, ..)
+        .filter(|item| {
+            doc.hash_for_opid(&item.id())
+                .is_some_and(|hash| !lacking.contains(&hash))
+        })
+        .map(|item| item.key.to_string())
+        .collect()
+}
+
+fn acknowledgements(doc: &Automerge) -> Vec<(String, String, i64)> {
+    let Ok(Some((Value::Object(ObjType::List), acks))) = doc.get(ROOT, "acks") else {
+        return vec![];
+    };
+    (0..doc.length(&acks))
+        .filter_map(|i| {
+            let (_, ack) = doc.get(&acks, i).ok()??;
+            let text = |key: &str| {
+                doc.get(&ack, key)
+                    .ok()
+                    .flatten()
+                    .map(|(v, id)| display_value(doc, &v, &id))
+            };
+            let at = match doc.get(&ack, "at").ok()?? {
+                (Value::Scalar(s), _) => whole_number(&s).unwrap_or_default(),
+                _ => 0,
+            };
+            Some((text("alert_id")?, text("device")?, at))
+        })
+        .collect()
+}

@@ -1,0 +1,208 @@
+//! What follows from a case's new state: checklists started by their anchor events (once,
+//! even when two devices report the same event), a missing alert at once, a stand-down when
+//! the child is found, a strategy meeting after repeated episodes.
+
+use automerge::ReadDoc;
+use automerge::{ObjType, Value, ROOT};
+use autosurgeon::reconcile_insert;
+use casesync_contract::alerts::{AlertKind, Audience};
+use casesync_contract::case::{
+    read_case, CaseDocument, Checklist, ChecklistStep, EpisodeState, Millis, Str, Whole,
+};
+use casesync_contract::checklists::{for_anchor, Anchor};
+use casesync_contract::views::{alert_pack, episode_view};
+use casesync_contract::wire::{case_reference, DocumentKind};
+use casesync_contract::DocumentId;
+use casesync_sync::Writer;
+
+use super::raise::{raise, stand_down, NewAlert};
+use super::rules::rules_for;
+use crate::domain::server_write::server_write;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Runs after every admitted change of a case.
+pub fn derive(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
+    let Some(Ok(case)) = state.engine.read(id, |doc| read_case(doc))? else {
+        return Ok(()); // not (yet) a case
+    };
+    start_checklist(
+        state,
+        id,
+        &case,
+        Anchor::Intake,
+        "intake",
+        case.created_at.0,
+    )?;
+    for episode in &case.episodes {
+        for (anchor, states) in [
+            (
+                Anchor::Absence,
+                &[EpisodeState::Late, EpisodeState::Absent][..],
+            ),
+            (Anchor::Missing, &[EpisodeState::Missing][..]),
+            (
+                Anchor::Found,
+                &[EpisodeState::Located, EpisodeState::Returned][..],
+            ),
+        ] {
+            let first = episode
+                .events
+                .iter()
+                .filter(|e| {
+                    EpisodeState::parse(e.state.as_str()).is_some_and(|s| states.contains(&s))
+                })
+                .min_by_key(|e| (e.observed_at, e.id.clone()));
+            if let Some(event) = first {
+                start_checklist(state, id, &case, anchor, &episode.id.0, event.observed_at.0)?;
+            }
+        }
+        react_to_episode(state, id, &case, episode)?;
+    }
+    flag_repeat_episodes(state, id, &case)
+}
+
+fn react_to_episode(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    episode: &casesync_contract::case::Episode,
+) -> Result<(), ApiError> {
+    let Some(view) = episode_view(episode) else {
+        return Ok(());
+    };
+    let reference = case_reference(id);
+    if view.state == EpisodeState::Missing {
+        let name = alert_pack(case, &reference).name;
+        raise(
+            state,
+            NewAlert {
+                case_id: *id,
+                organisation_id: case.organisation.0.clone(),
+                site_id: case.site.0.clone(),
+                kind: AlertKind::Missing,
+                audience: Audience::Site,
+                dedupe_key: format!("missing:{id}:{}", episode.id),
+                message: format!("{name} ({reference}) is missing. Act now: no waiting period."),
+                pack: Some(alert_pack(case, &reference)),
+            },
+        )?;
+    }
+    if !view.state.is_away() {
+        // Found (and not disputed: a disagreement counts as missing). Stand this episode's
+        // alerts down.
+        let open = {
+            let mut conn = state.db()?;
+            casesync_schema::alerts::open_for_case(&mut conn, &id.to_string())?
+        };
+        let episode_keys = [
+            format!("missing:{id}:{}", episode.id),
+            format!("absence:{id}:{}", episode.id),
+        ];
+        for row in open.iter().filter(|r| episode_keys.contains(&r.dedupe_key)) {
+            stand_down(state, row)?;
+        }
+    }
+    Ok(())
+}
+
+fn flag_repeat_episodes(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+) -> Result<(), ApiError> {
+    let rules = rules_for(state, &case.organisation.0)?;
+    let mut opened: Vec<(i64, &str)> = case
+        .episodes
+        .iter()
+        .map(|e| (e.opened_at.0, e.id.as_str()))
+        .collect();
+    opened.sort();
+    let window = rules.repeat_window_days * 24 * 3_600_000;
+    let Some(&(latest, latest_id)) = opened.last() else {
+        return Ok(());
+    };
+    let recent = opened
+        .iter()
+        .filter(|(at, _)| latest - at <= window)
+        .count();
+    if recent >= rules.repeat_episodes.max(1) {
+        let reference = case_reference(id);
+        raise(
+            state,
+            NewAlert {
+                case_id: *id,
+                organisation_id: case.organisation.0.clone(),
+                site_id: case.site.0.clone(),
+                kind: AlertKind::StrategyMeeting,
+                audience: Audience::Coordinators,
+                dedupe_key: format!("strategy:{id}:{latest_id}"),
+                message: format!(
+                    "{reference}: {recent} episodes within {} days: convene a strategy meeting",
+                    rules.repeat_window_days
+                ),
+                pack: None,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Starts the checklist of `anchor` for `anchor_id` unless it was started before.
+fn start_checklist(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    anchor: Anchor,
+    anchor_id: &str,
+    anchored_at: i64,
+) -> Result<(), ApiError> {
+    let template = for_anchor(anchor);
+    if case
+        .checklists
+        .iter()
+        .any(|c| c.template.as_str() == template.id && c.anchor.as_str() == anchor_id)
+    {
+        return Ok(());
+    }
+    let key = format!("checklist:{}:{id}:{anchor_id}", template.id);
+    let claimed = {
+        let mut conn = state.db()?;
+        casesync_schema::alerts::claim_derivation(&mut conn, &key, state.now())?
+    };
+    if !claimed {
+        return Ok(());
+    }
+    let checklist = Checklist {
+        id: Str(format!("{}-{anchor_id}", template.id)),
+        template: Str::from(template.id),
+        template_version: Whole(template.version),
+        anchor: Str::from(anchor_id),
+        anchored_at: Millis(anchored_at),
+        steps: template
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.id.to_string(),
+                    ChecklistStep {
+                        status: Str::from("open"),
+                        by: None,
+                        at: None,
+                        note: None,
+                    },
+                )
+            })
+            .collect(),
+    };
+    let writer = Writer::server(&case.organisation.0);
+    server_write(state, id, DocumentKind::Case, &writer, None, |tx| {
+        let list = match tx.get(ROOT, "checklists").map_err(|e| e.to_string())? {
+            Some((Value::Object(ObjType::List), list)) => list,
+            _ => return Err("the case has no checklists list".to_string()),
+        };
+        let end = tx.length(&list);
+        reconcile_insert(tx, list, end, &checklist).map_err(|e| e.to_string())
+    })?;
+    Ok(())
+}

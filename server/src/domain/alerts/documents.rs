@@ -1,0 +1,180 @@
+//! Alert documents: one per site (its devices hold it) and one per organisation (its
+//! coordinators and caseworkers hold it). Server-authored; devices append acknowledgements.
+
+use automerge::transaction::{Transactable, Transaction};
+use automerge::{ObjId, ObjType, ReadDoc, Value, ROOT};
+use casesync_contract::alerts::{AlertEntry, AlertPack, Audience};
+use casesync_contract::wire::DocumentKind;
+use casesync_contract::DocumentId;
+use casesync_sync::{DocumentMeta, Writer};
+
+use crate::domain::server_write::server_write;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The alert document for an audience, created on first use.
+pub fn alert_document(
+    state: &AppState,
+    organisation_id: &str,
+    site: Option<&str>,
+) -> Result<DocumentId, ApiError> {
+    let proposed = DocumentId::random();
+    let (id, created) = {
+        let mut conn = state.db()?;
+        casesync_schema::alerts::alert_document(
+            &mut conn,
+            organisation_id,
+            site,
+            &proposed.to_string(),
+        )?
+    };
+    let id: DocumentId = id
+        .parse()
+        .map_err(|_| ApiError::internal("stored alert document id is invalid"))?;
+    if created {
+        let meta = DocumentMeta {
+            kind: DocumentKind::Alerts,
+            organisation: organisation_id.to_string(),
+            site: site.map(str::to_string),
+        };
+        let org = organisation_id.to_string();
+        let site = site.map(str::to_string);
+        server_write::<automerge::AutomergeError>(
+            state,
+            &id,
+            DocumentKind::Alerts,
+            &Writer::server(organisation_id),
+            Some(&meta),
+            |tx| {
+                tx.put(ROOT, "kind", "alerts")?;
+                tx.put(ROOT, "schema_version", 1)?;
+                tx.put(ROOT, "organisation", org.as_str())?;
+                match &site {
+                    Some(site) => tx.put(ROOT, "site", site.as_str())?,
+                    None => tx.put(ROOT, "site", automerge::ScalarValue::Null)?,
+                }
+                tx.put_object(ROOT, "alerts", ObjType::Map)?;
+                tx.put_object(ROOT, "acks", ObjType::List)?;
+                Ok(())
+            },
+        )?;
+        // Devices learn of the new document through their caseloads.
+        state
+            .feed
+            .publish_event(crate::live::FeedEvent::ScopeChanged {
+                organisation_id: organisation_id.to_string(),
+            });
+    }
+    Ok(id)
+}
+
+/// The site an audience's document belongs to.
+pub fn site_for(audience: Audience, case_site: &str) -> Option<&str> {
+    match audience {
+        Audience::Site => Some(case_site),
+        Audience::Coordinators => None,
+    }
+}
+
+/// Writes an alert entry.
+pub fn write_entry(
+    state: &AppState,
+    doc: &DocumentId,
+    organisation_id: &str,
+    entry: &AlertEntry,
+) -> Result<(), ApiError> {
+    let entry = entry.clone();
+    server_write::<automerge::AutomergeError>(
+        state,
+        doc,
+        DocumentKind::Alerts,
+        &Writer::server(organisation_id),
+        None,
+        |tx| {
+            let alerts = map_at_root(tx, "alerts")?;
+            let obj = tx.put_object(&alerts, entry.id.as_str(), ObjType::Map)?;
+            tx.put(&obj, "id", entry.id.as_str())?;
+            tx.put(&obj, "kind", entry.kind.as_str())?;
+            tx.put(&obj, "audience", audience_str(entry.audience))?;
+            tx.put(&obj, "case_id", entry.case_id.to_string())?;
+            tx.put(&obj, "case_url", entry.case_url.as_str())?;
+            tx.put(&obj, "message", entry.message.as_str())?;
+            tx.put(&obj, "raised_at", entry.raised_at)?;
+            tx.put(&obj, "status", entry.status.as_str())?;
+            tx.put(&obj, "resent", entry.resent)?;
+            if let Some(pack) = &entry.pack {
+                write_pack(tx, &obj, pack)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+fn write_pack(
+    tx: &mut Transaction<'_>,
+    alert: &ObjId,
+    pack: &AlertPack,
+) -> Result<(), automerge::AutomergeError> {
+    let obj = tx.put_object(alert, "pack", ObjType::Map)?;
+    tx.put(&obj, "name", pack.name.as_str())?;
+    tx.put(&obj, "reference", pack.reference.as_str())?;
+    let optional = [
+        ("photo", &pack.photo),
+        ("description", &pack.description),
+        ("clothing", &pack.clothing),
+        ("last_seen_place", &pack.last_seen_place),
+        ("contact", &pack.contact),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value {
+            tx.put(&obj, key, v.as_str())?;
+        }
+    }
+    if let Some(at) = pack.last_seen_at {
+        tx.put(&obj, "last_seen_at", at)?;
+    }
+    Ok(())
+}
+
+/// Sets fields of an existing alert entry (status, stood_down_at, resent).
+pub fn update_entry(
+    state: &AppState,
+    doc: &DocumentId,
+    organisation_id: &str,
+    alert_id: &str,
+    fields: Vec<(&'static str, automerge::ScalarValue)>,
+) -> Result<(), ApiError> {
+    let alert_id = alert_id.to_string();
+    server_write::<automerge::AutomergeError>(
+        state,
+        doc,
+        DocumentKind::Alerts,
+        &Writer::server(organisation_id),
+        None,
+        |tx| {
+            let alerts = map_at_root(tx, "alerts")?;
+            if let Some((Value::Object(ObjType::Map), obj)) = tx.get(&alerts, alert_id.as_str())? {
+                for (key, value) in fields {
+                    tx.put(&obj, key, value)?;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+fn map_at_root(tx: &mut Transaction<'_>, key: &str) -> Result<ObjId, automerge::AutomergeError> {
+    match tx.get(ROOT, key)? {
+        Some((Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => tx.put_object(ROOT, key, ObjType::Map),
+    }
+}
+
+pub fn audience_str(a: Audience) -> &'static str {
+    match a {
+        Audience::Site => "site",
+        Audience::Coordinators => "coordinators",
+    }
+}

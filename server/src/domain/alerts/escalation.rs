@@ -1,0 +1,230 @@
+//! The escalation worker: deadlines watched on the injected clock. Each rule raises its
+//! alert through a dedupe key, so every instance may run the worker and each alert is still
+//! raised once.
+
+use casesync_contract::alerts::{AlertKind, Audience};
+use casesync_contract::case::{read_case, CaseDocument, EpisodeState};
+use casesync_contract::checklists::template;
+use casesync_contract::views::episode_view;
+use casesync_contract::wire::case_reference;
+use casesync_contract::DocumentId;
+use casesync_schema::directory::summaries;
+
+use super::raise::{raise, NewAlert};
+use super::rules::{rules_for, EscalationRules};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const MINUTE: i64 = 60_000;
+
+/// One pass over every case and open alert. Returns how many alerts it raised or re-sent.
+pub fn tick(state: &AppState) -> Result<usize, ApiError> {
+    let mut acted = 0;
+    let cases = {
+        let mut conn = state.db()?;
+        summaries::all(&mut conn)?
+    };
+    for summary in cases {
+        let Ok(id) = summary.document_id.parse::<DocumentId>() else {
+            continue;
+        };
+        let Some(Ok(case)) = state.engine.read(&id, |doc| read_case(doc))? else {
+            continue;
+        };
+        let rules = rules_for(state, &case.organisation.0)?;
+        acted += overdue_steps(state, &id, &case, &rules)?;
+        acted += unresolved_absences(state, &id, &case, &rules)?;
+    }
+    acted += unacknowledged(state)?;
+    Ok(acted)
+}
+
+fn overdue_steps(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    rules: &EscalationRules,
+) -> Result<usize, ApiError> {
+    let now = state.now();
+    let mut raised = 0;
+    for checklist in &case.checklists {
+        let Some(tpl) = template(checklist.template.as_str()) else {
+            continue;
+        };
+        for (step_id, step) in &checklist.steps {
+            let Some(due) = tpl.step(step_id).and_then(|s| s.due_minutes) else {
+                continue;
+            };
+            let due_at = checklist.anchored_at.0 + (due + rules.overdue_grace_minutes) * MINUTE;
+            if step.status.as_str() != "open" || now <= due_at {
+                continue;
+            }
+            let text = tpl.step(step_id).map(|s| s.text).unwrap_or(step_id);
+            let late = (now - due_at) / MINUTE;
+            let made = raise(
+                state,
+                NewAlert {
+                    case_id: *id,
+                    organisation_id: case.organisation.0.clone(),
+                    site_id: case.site.0.clone(),
+                    kind: AlertKind::OverdueStep,
+                    audience: Audience::Coordinators,
+                    dedupe_key: format!("overdue:{id}:{}:{step_id}", checklist.id),
+                    message: format!(
+                        "{}: \"{text}\" ({}) is overdue by {late} min",
+                        case_reference(id),
+                        tpl.title
+                    ),
+                    pack: None,
+                },
+            )?;
+            raised += usize::from(made.is_some());
+        }
+    }
+    Ok(raised)
+}
+
+fn unresolved_absences(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    rules: &EscalationRules,
+) -> Result<usize, ApiError> {
+    let now = state.now();
+    let high_risk = case
+        .risk_assessments
+        .iter()
+        .max_by_key(|a| a.assessed_at)
+        .is_some_and(|a| a.level.as_str() == "high");
+    let mut raised = 0;
+    for episode in &case.episodes {
+        let Some(view) = episode_view(episode) else {
+            continue;
+        };
+        if !matches!(view.state, EpisodeState::Late | EpisodeState::Absent) {
+            continue;
+        }
+        let too_long = now - view.since > rules.absence_decision_minutes * MINUTE;
+        if !(too_long || high_risk) {
+            continue;
+        }
+        let why = if high_risk {
+            "a high-risk child is absent"
+        } else {
+            "the absence is unresolved"
+        };
+        let made = raise(
+            state,
+            NewAlert {
+                case_id: *id,
+                organisation_id: case.organisation.0.clone(),
+                site_id: case.site.0.clone(),
+                kind: AlertKind::AbsenceDecision,
+                audience: Audience::Site,
+                dedupe_key: format!("absence:{id}:{}", episode.id),
+                message: format!(
+                    "{}: {why}: decide now whether the child is missing",
+                    case_reference(id)
+                ),
+                pack: None,
+            },
+        )?;
+        raised += usize::from(made.is_some());
+    }
+    Ok(raised)
+}
+
+/// Missing alerts nobody acknowledged in time: sent again, and raised to coordinators once.
+fn unacknowledged(state: &AppState) -> Result<usize, ApiError> {
+    let now = state.now();
+    let open = {
+        let mut conn = state.db()?;
+        casesync_schema::alerts::all_open(&mut conn)?
+    };
+    let mut acted = 0;
+    for row in open
+        .into_iter()
+        .filter(|r| r.kind == AlertKind::Missing.as_str())
+    {
+        let rules = rules_for(state, &row.organisation_id)?;
+        let acknowledged = {
+            let mut conn = state.db()?;
+            casesync_schema::alerts::deliveries(&mut conn, &row.id)?
+                .iter()
+                .any(|d| d.acknowledged_at.is_some())
+        };
+        if acknowledged || now - row.last_sent_at <= rules.acknowledge_within_minutes * MINUTE {
+            continue;
+        }
+        let resend = {
+            let mut conn = state.db()?;
+            casesync_schema::alerts::mark_resent(&mut conn, &row.id, row.last_sent_at, now)?
+        };
+        if resend {
+            let doc: DocumentId = row
+                .document_id
+                .parse()
+                .map_err(|_| ApiError::internal("alert document id"))?;
+            // Writing the counter changes the document: every holder gets it pushed again.
+            super::documents::update_entry(
+                state,
+                &doc,
+                &row.organisation_id,
+                &row.id,
+                vec![("resent", i64::from(row.resent + 1).into())],
+            )?;
+            acted += 1;
+        }
+        let first_escalation = {
+            let mut conn = state.db()?;
+            casesync_schema::alerts::mark_escalated(&mut conn, &row.id, now)?
+        };
+        if first_escalation {
+            let Ok(case_id) = row.case_id.parse::<DocumentId>() else {
+                continue;
+            };
+            raise(
+                state,
+                NewAlert {
+                    case_id,
+                    organisation_id: row.organisation_id.clone(),
+                    site_id: row.site_id.clone().unwrap_or_default(),
+                    kind: AlertKind::Unacknowledged,
+                    audience: Audience::Coordinators,
+                    dedupe_key: format!("unacknowledged:{}", row.id),
+                    message: format!(
+                        "{}: the missing alert has not been acknowledged by any device after {} min",
+                        case_reference(&case_id),
+                        rules.acknowledge_within_minutes
+                    ),
+                    pack: None,
+                },
+            )?;
+            acted += 1;
+        }
+    }
+    Ok(acted)
+}
+
+/// How often the worker looks at deadlines.
+const PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs [`tick`] periodically until the server stops.
+pub fn spawn(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut shutdown = state.shutdown.clone();
+        let mut every = tokio::time::interval(PERIOD);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = shutdown.changed() => return,
+            }
+            let pass = state.clone();
+            match actix_web::web::block(move || tick(&pass)).await {
+                Ok(Ok(acted)) if acted > 0 => tracing::info!(acted, "escalation pass"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "escalation pass failed"),
+                _ => {}
+            }
+        }
+    });
+}

@@ -1,0 +1,94 @@
+//! Raising and standing down alerts, exactly once.
+
+use casesync_contract::alerts::{AlertEntry, AlertKind, AlertPack, Audience};
+use casesync_contract::DocumentId;
+use casesync_schema::alerts::{self, AlertRow};
+
+use super::documents::{alert_document, audience_str, site_for, update_entry, write_entry};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct NewAlert {
+    pub case_id: DocumentId,
+    pub organisation_id: String,
+    pub site_id: String,
+    pub kind: AlertKind,
+    pub audience: Audience,
+    /// Same key, same alert: two reports of one event, or two instances, raise it once.
+    pub dedupe_key: String,
+    pub message: String,
+    pub pack: Option<AlertPack>,
+}
+
+/// Raises the alert unless it was raised before. Returns its id when this call raised it.
+pub fn raise(state: &AppState, new: NewAlert) -> Result<Option<String>, ApiError> {
+    let site = site_for(new.audience, &new.site_id).map(str::to_string);
+    let doc = alert_document(state, &new.organisation_id, site.as_deref())?;
+    let now = state.now();
+    let row = AlertRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        dedupe_key: new.dedupe_key.clone(),
+        organisation_id: new.organisation_id.clone(),
+        site_id: site,
+        case_id: new.case_id.to_string(),
+        kind: new.kind.as_str().to_string(),
+        audience: audience_str(new.audience).to_string(),
+        document_id: doc.to_string(),
+        status: "open".into(),
+        raised_at: now,
+        stood_down_at: None,
+        last_sent_at: now,
+        resent: 0,
+        escalated_at: None,
+    };
+    let raised = {
+        let mut conn = state.db()?;
+        alerts::claim(&mut conn, &row)?
+    };
+    if !raised {
+        return Ok(None);
+    }
+    let entry = AlertEntry {
+        id: row.id.clone(),
+        kind: new.kind,
+        audience: new.audience,
+        case_id: new.case_id,
+        case_url: new.case_id.url(),
+        message: new.message,
+        raised_at: now,
+        status: "open".into(),
+        stood_down_at: None,
+        resent: 0,
+        pack: new.pack,
+    };
+    write_entry(state, &doc, &new.organisation_id, &entry)?;
+    tracing::info!(alert = %row.id, kind = new.kind.as_str(), case = %new.case_id, "alert raised");
+    Ok(Some(row.id))
+}
+
+/// Stands an alert down; the stand-down reaches the same devices through the same document.
+pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), ApiError> {
+    let now = state.now();
+    let changed = {
+        let mut conn = state.db()?;
+        alerts::stand_down(&mut conn, &row.id, now)?
+    };
+    if changed {
+        let doc: DocumentId = row
+            .document_id
+            .parse()
+            .map_err(|_| ApiError::internal("alert document id"))?;
+        update_entry(
+            state,
+            &doc,
+            &row.organisation_id,
+            &row.id,
+            vec![
+                ("status", "stood_down".into()),
+                ("stood_down_at", now.into()),
+            ],
+        )?;
+        tracing::info!(alert = %row.id, "alert stood down");
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Alerts for coordinators: `GET /v1/alerts` (open only unless `?all=true`), and the
+//! organisation's escalation rules (`GET`/`PUT /v1/alert-rules`).
+
+use actix_web::{get, put, web, HttpResponse};
+use casesync_contract::Role;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::domain::alerts::list_alerts;
+use crate::domain::alerts::rules::{rules_for, EscalationRules};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+struct AlertQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+fn may_watch_alerts(caller: &Caller) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Coordinator | Role::Caseworker => Ok(()),
+        other => Err(ApiError::forbidden(format!(
+            "a {other} does not follow the alerts board"
+        ))),
+    }
+}
+
+#[get("/v1/alerts")]
+pub async fn get_alerts(
+    caller: Caller,
+    query: web::Query<AlertQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    may_watch_alerts(&caller)?;
+    let list =
+        web::block(move || list_alerts(&state, &caller.organisation_id, !query.all)).await??;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[get("/v1/alert-rules")]
+pub async fn get_rules(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    may_watch_alerts(&caller)?;
+    let rules = web::block(move || rules_for(&state, &caller.organisation_id)).await??;
+    Ok(HttpResponse::Ok().json(rules))
+}
+
+/// Coordinators and org admins set their organisation's rules.
+#[put("/v1/alert-rules")]
+pub async fn put_rules(
+    caller: Caller,
+    body: web::Json<EscalationRules>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !matches!(caller.role, Role::Coordinator | Role::OrgAdmin) {
+        return Err(ApiError::forbidden(
+            "only coordinators and org admins set escalation rules",
+        ));
+    }
+    let rules = body.into_inner();
+    if rules.absence_decision_minutes < 0
+        || rules.acknowledge_within_minutes < 1
+        || rules.repeat_window_days < 1
+    {
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::InvalidRequest,
+            "minutes and days must be positive",
+        ));
+    }
+    let json = serde_json::to_string(&rules).map_err(ApiError::internal)?;
+    web::block(move || -> Result<(), ApiError> {
+        let mut conn = state.db()?;
+        casesync_schema::alerts::set_rules(&mut conn, &caller.organisation_id, &json, state.now())?;
+        Ok(())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(rules))
+}
