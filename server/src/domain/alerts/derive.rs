@@ -87,6 +87,7 @@ fn react_to_episode(
                 pack: Some(alert_pack(case, &reference)),
             },
         )?;
+        alert_sharing_organisations(state, id, case, &episode.id.0, &name, &reference)?;
     }
     if !view.state.is_away() {
         // Found (and not disputed: a disagreement counts as missing). Stand this episode's
@@ -95,13 +96,51 @@ fn react_to_episode(
             let mut conn = state.db()?;
             casesync_schema::alerts::open_for_case(&mut conn, &id.to_string())?
         };
-        let episode_keys = [
+        // This episode's missing and absence alerts, in this organisation and in those the
+        // case is shared with.
+        let prefixes = [
             format!("missing:{id}:{}", episode.id),
             format!("absence:{id}:{}", episode.id),
         ];
-        for row in open.iter().filter(|r| episode_keys.contains(&r.dedupe_key)) {
+        for row in open.iter().filter(|r| {
+            prefixes
+                .iter()
+                .any(|p| r.dedupe_key == *p || r.dedupe_key.starts_with(&format!("{p}:")))
+        }) {
             stand_down(state, row)?;
         }
+    }
+    Ok(())
+}
+
+/// Organisations the case is shared with act too: the alert goes to their coordinators'
+/// document (their devices hold it), with the same minimal pack.
+fn alert_sharing_organisations(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    episode_id: &str,
+    name: &str,
+    reference: &str,
+) -> Result<(), ApiError> {
+    let shares = {
+        let mut conn = state.db()?;
+        casesync_schema::access::shares::of_document(&mut conn, &id.to_string())?
+    };
+    for share in shares.iter().filter(|s| s.withdrawn_at.is_none()) {
+        raise(
+            state,
+            NewAlert {
+                case_id: *id,
+                organisation_id: share.organisation_id.clone(),
+                site_id: String::new(),
+                kind: AlertKind::Missing,
+                audience: Audience::Coordinators,
+                dedupe_key: format!("missing:{id}:{episode_id}:{}", share.organisation_id),
+                message: format!("{name} ({reference}), a case shared with you, is missing."),
+                pack: Some(alert_pack(case, reference)),
+            },
+        )?;
     }
     Ok(())
 }
