@@ -76,6 +76,24 @@ macro_rules! lenient_integer {
                         .ok_or_else(|| HydrateError::unexpected($expected, format!("{other:?}"))),
                 }
             }
+
+            // `Option<T>` (e.g. `next_review`, a checklist step's `at`) hydrates a present
+            // value through these, not through `hydrate_scalar`.
+            fn hydrate_int(i: i64) -> Result<Self, HydrateError> {
+                Self::hydrate_scalar(std::borrow::Cow::Owned(ScalarValue::Int(i)))
+            }
+
+            fn hydrate_uint(u: u64) -> Result<Self, HydrateError> {
+                Self::hydrate_scalar(std::borrow::Cow::Owned(ScalarValue::Uint(u)))
+            }
+
+            fn hydrate_f64(f: f64) -> Result<Self, HydrateError> {
+                Self::hydrate_scalar(std::borrow::Cow::Owned(ScalarValue::F64(f)))
+            }
+
+            fn hydrate_timestamp(t: i64) -> Result<Self, HydrateError> {
+                Self::hydrate_scalar(std::borrow::Cow::Owned(ScalarValue::Timestamp(t)))
+            }
         }
 
         impl Reconcile for $name {
@@ -120,5 +138,40 @@ pub fn display_value<D: ReadDoc>(doc: &D, value: &automerge::Value<'_>, id: &Obj
             ScalarValue::Null => String::new(),
             other => other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ROOT};
+    use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Hydrate, Reconcile)]
+    struct Step {
+        at: Option<Millis>,
+        count: Option<Whole>,
+    }
+
+    #[test]
+    fn optional_integers_read_back_whatever_wrote_them() {
+        let mut doc = AutoCommit::new();
+        let written = Step {
+            at: Some(Millis(1_795_852_800_000)),
+            count: None,
+        };
+        reconcile(&mut doc, &written).unwrap();
+        assert_eq!(hydrate::<_, Step>(&doc).unwrap(), written);
+        // A JavaScript client writes numbers as floats.
+        doc.put(ROOT, "at", 1_795_852_800_000.0_f64).unwrap();
+        doc.put(ROOT, "count", 3.0_f64).unwrap();
+        let read: Step = hydrate(&doc).unwrap();
+        assert_eq!(read.at, Some(Millis(1_795_852_800_000)));
+        assert_eq!(read.count, Some(Whole(3)));
+        doc.put(ROOT, "count", 2.5_f64).unwrap();
+        assert!(hydrate::<_, Step>(&doc).is_err());
     }
 }
