@@ -90,10 +90,10 @@ impl Config {
         // Only our own keys: other CASESYNC_* variables (the CLI's CASESYNC_CONFIG, test
         // tooling) are not configuration. `__` separates nested keys.
         let known = Self::keys();
+        // The filter sees the variable's own case (figment lowercases after filtering).
         let env = Env::prefixed("CASESYNC_").split("__").filter(move |key| {
-            known
-                .iter()
-                .any(|k| key.as_str().split('.').next() == Some(k.as_str()))
+            let first = key.as_str().split('.').next().unwrap_or_default();
+            known.iter().any(|k| first.eq_ignore_ascii_case(k))
         });
         figment.merge(env).extract().map_err(Box::new)
     }
