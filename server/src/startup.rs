@@ -140,6 +140,10 @@ pub fn build_state(
 }
 
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -169,8 +173,11 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     })
     .shutdown_timeout(10)
     // Signals are handled by the caller (cli::serve) so that live sessions close first.
-    .disable_signals()
-    .listen(listener)?
+    .disable_signals();
+    let server = match tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+        None => server.listen(listener)?,
+    }
     .run();
     Ok(server)
 }
