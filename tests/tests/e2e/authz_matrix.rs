@@ -370,6 +370,16 @@ pub fn case_probes() -> Vec<CaseProbe> {
             )
         },
         probe(
+            "WebSocket request",
+            Box::new(|w, who, id, _| crate::authz_live::live_probe(w, who, id, false)),
+            reader(200),
+        ),
+        probe(
+            "WebSocket sync",
+            Box::new(|w, who, id, _| crate::authz_live::live_probe(w, who, id, true)),
+            reader(200),
+        ),
+        probe(
             "GET audit?case",
             http("GET", "/v1/audit?case={id}", no_body),
             Box::new(|who, _| match who.role() {

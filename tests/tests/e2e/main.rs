@@ -5,6 +5,7 @@
 mod access_devices;
 mod access_scope;
 mod audit_trail;
+mod authz_live;
 mod authz_matrix;
 mod authz_world;
 mod alerts;
@@ -16,5 +17,7 @@ mod demo;
 mod gdpr_erasure;
 mod live;
 mod live_js;
+mod pages;
 mod missing_pack;
 mod reference_docs;
+mod tls;
