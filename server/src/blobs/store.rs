@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ClientOptions, GetOptions, ObjectStore, ObjectStoreExt, PutPayload};
 
 use super::config::{BlobConfig, StoreKind};
 
@@ -139,6 +139,39 @@ impl BlobStore {
         let path = ObjectPath::from(key);
         self.on_io(async move { objects.get_range(&path, range).await })
             .await
+    }
+
+    /// Streams the object bytes `range` in one request. The transfer runs on the store's
+    /// runtime and hands chunks over a small channel, so a slow reader holds back the fetch
+    /// instead of buffering the object.
+    pub fn stream_range(
+        &self,
+        key: &str,
+        range: Range<u64>,
+    ) -> tokio::sync::mpsc::Receiver<Result<Bytes, StoreError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let objects = self.objects.clone();
+        let path = ObjectPath::from(key);
+        self.handle.spawn(async move {
+            let options = GetOptions {
+                range: Some(range.into()),
+                ..GetOptions::default()
+            };
+            let mut chunks = match objects.get_opts(&path, options).await {
+                Ok(result) => result.into_stream(),
+                Err(e) => {
+                    let _ = tx.send(Err(e.into())).await;
+                    return;
+                }
+            };
+            while let Some(chunk) = chunks.next().await {
+                let failed = chunk.is_err();
+                if tx.send(chunk.map_err(StoreError::from)).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        rx
     }
 
     /// Deletes an object; one already gone is fine (deletions are retried).

@@ -54,7 +54,7 @@ pub async fn get_blob(
     let length = span.end - span.start;
     let etag = format!("\"{}\"", row.sha256);
     let media_type = row.media_type.clone();
-    let body = read::plaintext(state.blobs.clone(), row, span)?;
+    let body = read::plaintext(&state.blobs, &row, span)?;
     Ok(response
         .content_type(media_type)
         .insert_header((header::ACCEPT_RANGES, "bytes"))
