@@ -3,6 +3,7 @@
 //! ([`db::TestDb`]); [`device::Device`] is a reference field-app client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
 pub mod db;
 pub mod device;
 pub mod fixtures;

@@ -34,3 +34,14 @@ pub fn find_by_id(conn: &mut DbConn, user_id: &str) -> Result<Option<User>, DbEr
         .first(conn)
         .optional()?)
 }
+
+/// Everyone of an organisation, for showing names instead of ids.
+pub fn users_of_organisation(
+    conn: &mut DbConn,
+    organisation_id: &str,
+) -> Result<Vec<User>, DbError> {
+    Ok(users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .select(User::as_select())
+        .load(conn)?)
+}

@@ -15,6 +15,13 @@ pub fn utc_minute(ms: i64) -> String {
     )
 }
 
+/// `11-28 08:05`: for tight places (axis labels, table cells), with the full time in a
+/// `title`.
+pub fn short_minute(ms: i64) -> String {
+    let full = utc_minute(ms);
+    full.get(5..16).unwrap_or(&full).to_string()
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
 /// algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -66,6 +73,7 @@ mod tests {
     fn dates_and_durations_read_right() {
         assert_eq!(utc_minute(1_795_852_800_000), "2026-11-28 08:00 UTC");
         assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
+        assert_eq!(short_minute(1_795_852_800_000), "11-28 08:00");
         assert_eq!(duration(Lang::En, 200 * 60_000), "3 h 20 min");
         assert_eq!(duration(Lang::Fr, 3 * 86_400_000), "3 j 0 h");
         assert_eq!(relative(Lang::En, 0, 5 * 60_000), "5 min ago");

@@ -196,6 +196,6 @@
     ("audit.seq", "#", "n°"),
     ("audit.actor", "Actor", "Acteur"),
     ("audit.detail", "Detail", "Détail"),
-    ("audit.older", "Older entries", "Entrées précédentes"),
+    ("audit.older", "Next entries", "Entrées suivantes"),
     ("audit.empty", "No entry.", "Aucune entrée."),
 ]

@@ -153,3 +153,24 @@ pub fn notice(text: Option<&str>, error: bool) -> Markup {
 pub fn trusted(markup: String) -> PreEscaped<String> {
     PreEscaped(markup)
 }
+
+/// An HTML answer that no cache keeps (case data), with a strict content policy: only this
+/// server's stylesheet, script and images (QR codes come inline as data: URLs).
+pub fn respond(markup: Markup) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "same-origin"))
+        .body(markup.into_string())
+}
+
+/// A coloured badge for an episode state, risk level or step status.
+pub fn badge(class: &str, text: &str) -> Markup {
+    html! { span class={ "badge " (class) } { (text) } }
+}

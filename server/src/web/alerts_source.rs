@@ -1,0 +1,12 @@
+//! Where the alerts board gets its alerts: the alerts domain (issue 4), for the signed-in
+//! coordinator's organisation, open alerts only.
+
+use casesync_contract::alerts::AlertList;
+
+use super::session::PageUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn board_alerts(state: &AppState, user: &PageUser) -> Result<AlertList, ApiError> {
+    crate::domain::alerts::list::list_alerts(state, &user.user.organisation_id, true)
+}

@@ -1,0 +1,125 @@
+//! `GET /web/cases/{id}`: one child on one screen: profile (conflicting fields marked), the
+//! merged timeline as a picture and as a list, checklist progress, the missing pack and
+//! where the access record is.
+
+use actix_web::{get, web, HttpResponse};
+use casesync_contract::case::{read_case, CaseDocument};
+use casesync_contract::views::{
+    child_status, episode_view, profile_conflicts, timeline, ChildStatus, EpisodeView,
+    FieldConflict, TimelineEntry,
+};
+use casesync_contract::wire::case_reference;
+use casesync_contract::{DocumentId, Role};
+use maud::html;
+
+use super::case_facts::{checklists, risk_level, ChecklistView};
+use super::case_open::{blocking, open_case};
+use super::case_sections as sections;
+use super::error::PageError;
+use super::layout::{badge, page, respond, Section};
+use super::people::People;
+use super::session::PageUser;
+use crate::domain::summary::display_name;
+use crate::state::AppState;
+
+/// Everything the page shows, read in one pass over the document.
+pub struct CaseView {
+    pub id: DocumentId,
+    pub name: String,
+    pub case: CaseDocument,
+    pub status: ChildStatus,
+    pub episodes: Vec<(EpisodeView, Option<i64>)>,
+    pub conflicts: Vec<FieldConflict>,
+    pub entries: Vec<TimelineEntry>,
+    pub checklists: Vec<ChecklistView>,
+    pub risk: Option<String>,
+    pub people: People,
+}
+
+/// Reads the case for a page, after the access check and audit entry. Blocking.
+pub fn load_case(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    view: &str,
+) -> Result<CaseView, PageError> {
+    let lang = user.lang;
+    let err = |e| PageError::from_api(lang, e);
+    let (id, row) = open_case(state, user, id, view)?;
+    let receipts = crate::routes::cases::receipts(state, &id).map_err(err)?;
+    let mut people = {
+        let mut conn = state.db().map_err(err)?;
+        People::of_organisation(&mut conn, &row.organisation_id).map_err(err)?
+    };
+    people.add_user(&user.user.id, &user.user.name);
+    let now = state.now();
+    let read = state
+        .engine
+        .read(&id, |doc| {
+            let case = read_case(doc).ok()?;
+            let entries = timeline(doc, &case, &receipts);
+            let conflicts = profile_conflicts(doc, &receipts);
+            Some((case, entries, conflicts))
+        })
+        .map_err(|e| err(e.into()))?
+        .flatten();
+    let (case, entries, conflicts) = read.ok_or(PageError::NotFound(lang))?;
+    let (status, _) = child_status(&case.episodes);
+    let episodes = case
+        .episodes
+        .iter()
+        .filter_map(episode_view)
+        .map(|ep| {
+            let ended = matches!(
+                ep.state,
+                casesync_contract::case::EpisodeState::Closed
+                    | casesync_contract::case::EpisodeState::Returned
+            )
+            .then_some(ep.since);
+            (ep, ended)
+        })
+        .collect();
+    Ok(CaseView {
+        name: display_name(&case, &id),
+        checklists: checklists(&case, now),
+        risk: risk_level(&case),
+        id,
+        status,
+        episodes,
+        conflicts,
+        entries,
+        people,
+        case,
+    })
+}
+
+#[get("/web/cases/{id}")]
+pub async fn case_page(
+    user: PageUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    user.require(&[Role::Coordinator])?;
+    let (u, s) = (user.clone(), state.clone());
+    let view = blocking(move || load_case(&s, &u, &path, "case_page")).await?;
+    let lang = user.lang;
+    let now = state.now();
+    let status = view.status.as_str();
+    let body = html! {
+        div.case-head {
+            h1 { (view.name) }
+            span.muted { (case_reference(&view.id)) }
+            (badge(&format!("state-{status}"), lang.t(&format!("state.{status}"))))
+            @match &view.risk {
+                Some(level) => (badge(&format!("risk-{level}"), &format!("{}: {}", lang.t("cases.risk"), lang.t(&format!("risk.{level}"))))),
+                None => span.muted { (lang.t("risk.none")) },
+            }
+        }
+        (sections::profile(lang, &view))
+        (sections::timeline_section(lang, &view, now))
+        (sections::checklists(lang, &view, now))
+        (sections::missing_pack(lang, &view))
+        (sections::access(lang))
+    };
+    Ok(respond(page(&user, Section::Cases, &view.name, true, body)))
+}
