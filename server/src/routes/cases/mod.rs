@@ -6,6 +6,7 @@ pub mod export;
 pub mod get;
 pub mod legal_hold;
 pub mod list;
+pub mod missing_pack;
 pub mod retention;
 pub mod shares;
 pub mod timeline;

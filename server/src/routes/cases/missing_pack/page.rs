@@ -1,0 +1,236 @@
+//! The missing pack as a page to print and hand to police: the photo, the child's name and
+//! reference, what must still be filled in, and every item with its status. One self-contained
+//! document (inline CSS, the photo as a `data:` URI) so that it prints the same from any
+//! browser. Every word it adds to the contract's item labels is in [`PageText`].
+
+use std::fmt::Write;
+
+use casesync_contract::views::missing_pack::{utc_date, utc_minute, PackItemKind};
+use casesync_contract::views::{ItemStatus, MissingPack};
+
+use crate::domain::gdpr::export_html::escape;
+
+/// What the page can show of the photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackPhotoEmbed {
+    /// The case names no photo.
+    None,
+    /// A `data:image/jpeg;base64,...` URI.
+    Jpeg(String),
+    /// Named by the case, but the phone has not uploaded it yet.
+    NotUploaded,
+    /// Stored as a type no preview is drawn from (e.g. HEIC, PDF).
+    NotPrintable(String),
+    /// Stored, but could not be read now.
+    Unavailable,
+}
+
+/// The page's own words. Item labels come from `PackItemKind::label`.
+pub struct PageText {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub reference: &'static str,
+    pub status: &'static str,
+    pub missing_since: &'static str,
+    pub drawn_up: &'static str,
+    pub before_handing_over: &'static str,
+    pub missing_required: &'static str,
+    pub stale: &'static str,
+    pub complete: &'static str,
+    pub item: &'static str,
+    pub details: &'static str,
+    pub state: &'static str,
+    pub present: &'static str,
+    pub missing: &'static str,
+    pub stale_status: &'static str,
+    pub not_required: &'static str,
+    pub photo_alt: &'static str,
+    pub no_photo: &'static str,
+    pub photo_not_uploaded: &'static str,
+    pub photo_not_printable: &'static str,
+    pub photo_unavailable: &'static str,
+    pub confidential: &'static str,
+    pub print_hint: &'static str,
+}
+
+pub const ENGLISH: PageText = PageText {
+    lang: "en",
+    title: "Missing pack",
+    reference: "Case reference",
+    status: "Status",
+    missing_since: "missing since",
+    drawn_up: "Drawn up",
+    before_handing_over: "Before handing over",
+    missing_required: "Required and not recorded:",
+    stale: "Out of date:",
+    complete: "Every required item is recorded.",
+    item: "Item",
+    details: "Details",
+    state: "State",
+    present: "present",
+    missing: "missing",
+    stale_status: "out of date",
+    not_required: "not needed yet",
+    photo_alt: "Photo of",
+    no_photo: "No photo recorded.",
+    photo_not_uploaded: "A photo is recorded on a phone but not uploaded yet.",
+    photo_not_printable: "The photo is stored in a format that cannot be printed here:",
+    photo_unavailable: "The photo could not be read just now; try again.",
+    confidential: "Confidential: personal data of a child. Hand only to the police or the \
+                   authority responsible for the search, and record that you did.",
+    print_hint: "Print this page with your browser's Print command.",
+};
+
+const STYLE: &str = "\
+body{font-family:sans-serif;margin:2em auto;max-width:52em;color:#111;line-height:1.4}\
+header{display:flex;gap:1.5em;align-items:flex-start}\
+.photo img{width:12em;border:1px solid #555}\
+.photo p{width:12em;border:1px dashed #555;padding:1em;font-style:italic}\
+h1{margin:0 0 .3em}\
+.todo{border:3px solid #b00000;padding:.5em 1em;margin:1em 0}\
+.done{border:2px solid #2a6b2a;padding:.5em 1em;margin:1em 0}\
+table{border-collapse:collapse;width:100%}\
+td,th{border:1px solid #888;padding:.35em .5em;text-align:left;vertical-align:top}\
+td.value{white-space:pre-line}\
+.missing{color:#b00000;font-weight:bold}.stale{color:#8a5a00;font-weight:bold}\
+footer{margin-top:1.5em;font-size:.9em}\
+@page{margin:1.5cm}\
+@media print{body{margin:0;max-width:none;font-size:11pt}.noprint{display:none}\
+tr{page-break-inside:avoid}.todo,.done{border-width:2px}}";
+
+/// The whole page.
+pub fn render(pack: &MissingPack, photo: &PackPhotoEmbed, text: &PageText) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{}: {} ({})</title><style>{STYLE}</style></head><body><header>",
+        text.lang,
+        escape(text.title),
+        escape(&pack.name),
+        escape(&pack.reference),
+    );
+    photo_block(&mut out, pack, photo, text);
+    let since = pack
+        .missing_since
+        .map(|at| format!(", {} {}", text.missing_since, utc_minute(at)))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<div><h1>{}: {}</h1><p>{}: <strong>{}</strong><br>{}: <strong>{}{}</strong><br>\
+         {}: {}</p></div></header>",
+        escape(text.title),
+        escape(&pack.name),
+        escape(text.reference),
+        escape(&pack.reference),
+        escape(text.status),
+        escape(pack.status.as_str()),
+        escape(&since),
+        escape(text.drawn_up),
+        utc_minute(pack.generated_at),
+    );
+    to_do(&mut out, pack, text);
+    let _ = write!(
+        out,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        escape(text.item),
+        escape(text.details),
+        escape(text.state)
+    );
+    for item in &pack.items {
+        let (class, word) = match (item.status, item.required) {
+            (ItemStatus::Present, _) => ("present", text.present),
+            (ItemStatus::Stale, _) => ("stale", text.stale_status),
+            (ItemStatus::Missing, true) => ("missing", text.missing),
+            (ItemStatus::Missing, false) => ("optional", text.not_required),
+        };
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td class=\"value\">{}</td>\
+             <td class=\"{class}\">{}</td></tr>",
+            escape(&item.label),
+            escape(item.value.as_deref().unwrap_or("")),
+            escape(word),
+        );
+    }
+    let _ = write!(
+        out,
+        "</table><footer><p><strong>{}</strong></p><p class=\"noprint\">{}</p></footer>\
+         </body></html>",
+        escape(text.confidential),
+        escape(text.print_hint),
+    );
+    out
+}
+
+fn photo_block(out: &mut String, pack: &MissingPack, photo: &PackPhotoEmbed, text: &PageText) {
+    let taken = pack
+        .photo
+        .as_ref()
+        .and_then(|p| p.captured_at)
+        .map(|at| format!(", {}", utc_date(at)))
+        .unwrap_or_default();
+    let note = match photo {
+        PackPhotoEmbed::Jpeg(uri) => {
+            // The URI is base64 made here: nothing in it needs escaping beyond the quote.
+            let _ = write!(
+                out,
+                "<div class=\"photo\"><img src=\"{}\" alt=\"{} {}{}\"></div>",
+                escape(uri),
+                escape(text.photo_alt),
+                escape(&pack.name),
+                escape(&taken),
+            );
+            return;
+        }
+        PackPhotoEmbed::None => text.no_photo.to_string(),
+        PackPhotoEmbed::NotUploaded => text.photo_not_uploaded.to_string(),
+        PackPhotoEmbed::NotPrintable(media_type) => {
+            format!("{} {media_type}", text.photo_not_printable)
+        }
+        PackPhotoEmbed::Unavailable => text.photo_unavailable.to_string(),
+    };
+    let _ = write!(out, "<div class=\"photo\"><p>{}</p></div>", escape(&note));
+}
+
+/// What staff must still do before the pack goes to police.
+fn to_do(out: &mut String, pack: &MissingPack, text: &PageText) {
+    if pack.missing_required.is_empty() && pack.stale.is_empty() {
+        let _ = write!(out, "<p class=\"done\">{}</p>", escape(text.complete));
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"todo\"><h2>{}</h2>",
+        escape(text.before_handing_over)
+    );
+    for (heading, keys) in [
+        (text.missing_required, &pack.missing_required),
+        (text.stale, &pack.stale),
+    ] {
+        if keys.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "<p>{}</p><ul>", escape(heading));
+        for key in keys {
+            let _ = write!(out, "<li>{}</li>", escape(label_of(pack, key)));
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>");
+}
+
+fn label_of<'a>(pack: &'a MissingPack, key: &'a str) -> &'a str {
+    pack.items
+        .iter()
+        .find(|i| i.key == key)
+        .map(|i| i.label.as_str())
+        .or_else(|| {
+            PackItemKind::ALL
+                .iter()
+                .find(|k| k.key() == key)
+                .map(|k| k.label())
+        })
+        .unwrap_or(key)
+}
