@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+pub mod demo;
 mod password;
 
 use std::path::PathBuf;
@@ -41,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Seed a fresh database with a demo organisation, devices and the scenario children.
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -65,6 +71,7 @@ where
         Command::Serve => serve(config),
         Command::Admin { command } => admin::run(&config, command),
         Command::Audit { command } => audit::run(&config, command),
+        Command::Demo { json } => demo::run(config, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,173 @@
+//! `casesync demo`: the command seeds a database once (a second run refuses, the seeding
+//! function too), and what it seeds reads back through the API like any phone's work: both
+//! scenario children listed with their status, timelines with entries from several devices,
+//! conflicts, the partner organisation's sighting, and their missing packs.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use casesync_contract::views::{ChildStatus, EntryKind, MissingPack};
+use casesync_contract::wire::{CaseList, Conflicts, Timeline};
+use casesync_schema::directory::{devices, users};
+use casesync_server::cli::demo::{seed, DemoError};
+use casesync_tests::db::TestDb;
+use casesync_tests::server::TestServer;
+use casesync_tests::storage_test;
+
+/// `casesync demo` against the test database, as a newcomer runs it.
+fn cli_demo(db: &TestDb) -> ExitCode {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("casesync.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{}\"\ndata_dir = \"{}\"\n",
+            db.url(),
+            db.data_dir().display()
+        ),
+    )
+    .unwrap();
+    casesync_server::cli::run(["casesync", "--config", config.to_str().unwrap(), "demo"])
+}
+
+fn get<T: serde::de::DeserializeOwned>(server: &TestServer, token: &str, path: &str) -> T {
+    let response = reqwest::blocking::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.json().unwrap()
+}
+
+/// A fresh device for a seeded user: the command printed the others' tokens once.
+fn token_of(server: &TestServer, user: &str) -> String {
+    let mut conn = server.state.pool.get().unwrap();
+    let user = users::find(&mut conn, user).unwrap();
+    devices::enrol(&mut conn, &user.id, "test laptop", None)
+        .unwrap()
+        .token
+}
+
+storage_test!(the_demo_seeds_both_children_once, |db| {
+    assert_eq!(cli_demo(&db), ExitCode::SUCCESS);
+    assert_eq!(cli_demo(&db), ExitCode::FAILURE, "a second run must refuse");
+
+    let server = TestServer::start(&db);
+    // The stories were written relative to the real clock.
+    server.clock.set(casesync_schema::now_millis());
+    let state = server.state.clone();
+    let again = actix_web::rt::System::new().block_on(async move { seed(&state).await });
+    assert!(matches!(again, Err(DemoError::AlreadySeeded)), "{again:?}");
+
+    let anna = token_of(&server, "Anna Ricci");
+    let list: CaseList = get(&server, &anna, "/v1/cases");
+    let case = |name: &str| {
+        list.cases
+            .iter()
+            .find(|c| c.display_name == name)
+            .unwrap_or_else(|| panic!("{name} not listed"))
+    };
+    let (abena, qiro) = (case("Abena Tesfay"), case("Qiro Hassan"));
+    assert_eq!(abena.status, ChildStatus::Missing);
+    assert_eq!(qiro.status, ChildStatus::Returned);
+
+    for child in [abena, qiro] {
+        let timeline: Timeline = get(&server, &anna, &format!("/v1/cases/{}/timeline", child.id));
+        let devices: BTreeSet<&str> = timeline.entries.iter().map(|e| e.device.as_str()).collect();
+        let delivered: BTreeSet<&str> = timeline
+            .entries
+            .iter()
+            .filter_map(|e| e.delivered_by.as_deref())
+            .collect();
+        assert!(
+            devices.len() >= 3,
+            "{}: entries from {devices:?}",
+            child.display_name
+        );
+        assert!(
+            delivered.len() >= 3,
+            "{}: delivered by {delivered:?}",
+            child.display_name
+        );
+        let kinds: BTreeSet<String> = timeline
+            .entries
+            .iter()
+            .map(|e| format!("{:?}", e.kind))
+            .collect();
+        for kind in [
+            EntryKind::Observation,
+            EntryKind::EpisodeEvent,
+            EntryKind::RiskAssessment,
+            EntryKind::LegalBasis,
+            EntryKind::Attachment,
+        ] {
+            assert!(
+                kinds.contains(&format!("{kind:?}")),
+                "{}: no {kind:?}",
+                child.display_name
+            );
+        }
+        // Two phones wrote one register while one was offline.
+        let conflicts: Conflicts =
+            get(&server, &anna, &format!("/v1/cases/{}/conflicts", child.id));
+        assert_eq!(
+            conflicts.conflicts.len(),
+            1,
+            "{}: {:?}",
+            child.display_name,
+            conflicts.conflicts
+        );
+    }
+
+    // Abena: seen in Calais by the partner organisation's outreach worker, who may read the
+    // shared case.
+    let lea = token_of(&server, "Léa Martin");
+    let timeline: Timeline = get(&server, &lea, &format!("/v1/cases/{}/timeline", abena.id));
+    let sighting = timeline
+        .entries
+        .iter()
+        .find(|e| e.kind == EntryKind::Observation && e.label == "sighting")
+        .expect("the sighting");
+    assert_eq!(
+        sighting.place.as_deref(),
+        Some("Calais, food distribution near the station")
+    );
+    let pack: MissingPack = get(
+        &server,
+        &anna,
+        &format!("/v1/cases/{}/missing-pack", abena.id),
+    );
+    assert_eq!(pack.missing_required, vec!["identity_document"]);
+    assert!(pack.stale.is_empty());
+
+    // Qiro: returned, the destination country notified, his photo out of date.
+    let timeline: Timeline = get(&server, &anna, &format!("/v1/cases/{}/timeline", qiro.id));
+    assert!(timeline
+        .entries
+        .iter()
+        .any(|e| e.kind == EntryKind::Referral && e.label == "cross_border"));
+    assert!(timeline.entries.iter().any(|e| e.label == "returned"));
+    let pack: MissingPack = get(
+        &server,
+        &anna,
+        &format!("/v1/cases/{}/missing-pack", qiro.id),
+    );
+    assert_eq!(pack.stale, vec!["photo"]);
+    assert!(
+        pack.missing_required.is_empty(),
+        "{:?}",
+        pack.missing_required
+    );
+    let page = reqwest::blocking::Client::new()
+        .get(server.url(&format!("/v1/cases/{}/missing-pack?format=html", qiro.id)))
+        .bearer_auth(&anna)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("data:image/jpeg;base64,"),
+        "the seeded photo is printed"
+    );
+});
