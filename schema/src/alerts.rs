@@ -338,3 +338,51 @@ pub fn recipients(
         })
         .collect())
 }
+
+/// Erasure: removes a case's alerts, their deliveries and its one-time derivations. Returns
+/// the alert documents that held its alerts (their histories must be rebuilt without them).
+pub fn erase_case(conn: &mut DbConn, case_id: &str) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String, String)> = alerts::table
+        .filter(alerts::case_id.eq(case_id))
+        .select((alerts::id, alerts::document_id))
+        .load(conn)?;
+    let ids: Vec<&String> = rows.iter().map(|(id, _)| id).collect();
+    diesel::delete(alert_deliveries::table.filter(alert_deliveries::alert_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(alerts::table.filter(alerts::case_id.eq(case_id))).execute(conn)?;
+    diesel::delete(
+        derivation_claims::table.filter(derivation_claims::key.like(format!("%{case_id}%"))),
+    )
+    .execute(conn)?;
+    let mut docs: Vec<String> = rows.into_iter().map(|(_, doc)| doc).collect();
+    docs.sort();
+    docs.dedup();
+    Ok(docs)
+}
+
+/// Points an audience at a new alert document (after its old one was rebuilt) and moves the
+/// remaining alerts' rows with it.
+pub fn replace_document(conn: &mut DbConn, old: &str, new: &str) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        diesel::update(alert_documents::table.filter(alert_documents::document_id.eq(old)))
+            .set(alert_documents::document_id.eq(new))
+            .execute(conn)?;
+        diesel::update(alerts::table.filter(alerts::document_id.eq(old)))
+            .set(alerts::document_id.eq(new))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The audience key (organisation, site) of an alert document.
+pub fn audience_of(
+    conn: &mut DbConn,
+    document: &str,
+) -> Result<Option<(String, Option<String>)>, DbError> {
+    let row: Option<(String, String)> = alert_documents::table
+        .filter(alert_documents::document_id.eq(document))
+        .select((alert_documents::organisation_id, alert_documents::site_key))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(org, key)| (org, (!key.is_empty()).then_some(key))))
+}

@@ -20,6 +20,9 @@ pub struct ErasedRows {
     pub assignments: usize,
     pub shares: usize,
     pub sync_states: usize,
+    /// Alert documents that held the case's alerts: their history still names the child
+    /// and must be rebuilt without it.
+    pub alert_documents: Vec<String>,
 }
 
 pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRows, DbError> {
@@ -54,9 +57,14 @@ pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRo
             .execute(conn)?,
         sync_states: diesel::delete(sync_states::table.filter(sync_states::document_id.eq(id)))
             .execute(conn)?,
+        alert_documents: vec![],
     };
     diesel::delete(case_retention::table.filter(case_retention::document_id.eq(id)))
         .execute(conn)?;
     diesel::delete(legal_holds::table.filter(legal_holds::document_id.eq(id))).execute(conn)?;
-    Ok(rows)
+    let alert_documents = crate::alerts::erase_case(conn, id)?;
+    Ok(ErasedRows {
+        alert_documents,
+        ..rows
+    })
 }

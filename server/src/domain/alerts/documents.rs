@@ -32,32 +32,7 @@ pub fn alert_document(
         .parse()
         .map_err(|_| ApiError::internal("stored alert document id is invalid"))?;
     if created {
-        let meta = DocumentMeta {
-            kind: DocumentKind::Alerts,
-            organisation: organisation_id.to_string(),
-            site: site.map(str::to_string),
-        };
-        let org = organisation_id.to_string();
-        let site = site.map(str::to_string);
-        server_write::<automerge::AutomergeError>(
-            state,
-            &id,
-            DocumentKind::Alerts,
-            &Writer::server(organisation_id),
-            Some(&meta),
-            |tx| {
-                tx.put(ROOT, "kind", "alerts")?;
-                tx.put(ROOT, "schema_version", 1)?;
-                tx.put(ROOT, "organisation", org.as_str())?;
-                match &site {
-                    Some(site) => tx.put(ROOT, "site", site.as_str())?,
-                    None => tx.put(ROOT, "site", automerge::ScalarValue::Null)?,
-                }
-                tx.put_object(ROOT, "alerts", ObjType::Map)?;
-                tx.put_object(ROOT, "acks", ObjType::List)?;
-                Ok(())
-            },
-        )?;
+        create_skeleton(state, &id, organisation_id, site)?;
         // Devices learn of the new document through their caseloads.
         state
             .feed
@@ -66,6 +41,42 @@ pub fn alert_document(
             });
     }
     Ok(id)
+}
+
+/// Writes the empty alert document of an audience.
+pub fn create_skeleton(
+    state: &AppState,
+    id: &DocumentId,
+    organisation_id: &str,
+    site: Option<&str>,
+) -> Result<(), ApiError> {
+    let meta = DocumentMeta {
+        kind: DocumentKind::Alerts,
+        organisation: organisation_id.to_string(),
+        site: site.map(str::to_string),
+    };
+    let org = organisation_id.to_string();
+    let site = site.map(str::to_string);
+    server_write::<automerge::AutomergeError>(
+        state,
+        id,
+        DocumentKind::Alerts,
+        &Writer::server(organisation_id),
+        Some(&meta),
+        |tx| {
+            tx.put(ROOT, "kind", "alerts")?;
+            tx.put(ROOT, "schema_version", 1)?;
+            tx.put(ROOT, "organisation", org.as_str())?;
+            match &site {
+                Some(site) => tx.put(ROOT, "site", site.as_str())?,
+                None => tx.put(ROOT, "site", automerge::ScalarValue::Null)?,
+            }
+            tx.put_object(ROOT, "alerts", ObjType::Map)?;
+            tx.put_object(ROOT, "acks", ObjType::List)?;
+            Ok(())
+        },
+    )?;
+    Ok(())
 }
 
 /// The site an audience's document belongs to.

@@ -12,6 +12,7 @@ pub mod derive;
 pub mod documents;
 pub mod escalation;
 pub mod list;
+pub mod purge;
 pub mod raise;
 pub mod rules;
 

@@ -76,6 +76,7 @@ pub fn erase(
     };
     state.engine.forget(id);
     let attachments_erased = erase_attachments(state, id);
+    crate::domain::alerts::purge::rebuild_without(state, id, &rows.alert_documents);
     for org in concerned {
         state.feed.publish_event(FeedEvent::ScopeChanged {
             organisation_id: org,
