@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 /// Runs after every admitted change of a case.
 pub fn derive(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
-    let Some(Ok(case)) = state.engine.read(id, |doc| read_case(doc))? else {
+    let Some(Ok(case)) = state.engine.read(id, read_case)? else {
         return Ok(()); // not (yet) a case
     };
     start_checklist(

@@ -28,7 +28,7 @@ pub fn tick(state: &AppState) -> Result<usize, ApiError> {
         let Ok(id) = summary.document_id.parse::<DocumentId>() else {
             continue;
         };
-        let Some(Ok(case)) = state.engine.read(&id, |doc| read_case(doc))? else {
+        let Some(Ok(case)) = state.engine.read(&id, read_case)? else {
             continue;
         };
         let rules = rules_for(state, &case.organisation.0)?;
