@@ -160,6 +160,28 @@ impl Browser {
             .expect("script")
     }
 
+    /// Waits until `script` returns something truthy; panics with `what` after `timeout`.
+    pub fn wait_for_script(&self, script: &str, what: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.eval(script);
+            let truthy = match &value {
+                serde_json::Value::Bool(b) => *b,
+                serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+                serde_json::Value::String(s) => !s.is_empty(),
+                serde_json::Value::Null => false,
+                _ => true,
+            };
+            if truthy {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("{what}: still {value}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits (polling the page, not the clock of the server) until `css` shows `needle`.
     pub fn wait_for_text(&self, css: &str, needle: &str, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
@@ -190,6 +212,28 @@ impl Browser {
             let png = self.c().screenshot().await.expect("screenshot");
             self.c()
                 .set_window_size(w as u32, 900)
+                .await
+                .expect("resize");
+            png
+        });
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Saves a PNG at another window size (a tablet, a phone), then restores the size.
+    pub fn screenshot_sized(&self, name: &str, width: u32, height: u32) -> PathBuf {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        let png = self.rt.block_on(async {
+            let (w, h) = self.c().get_window_size().await.expect("size");
+            self.c()
+                .set_window_size(width, height)
+                .await
+                .expect("resize");
+            let png = self.c().screenshot().await.expect("screenshot");
+            self.c()
+                .set_window_size(w as u32, h as u32)
                 .await
                 .expect("resize");
             png

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::case_open::blocking;
 use super::error::PageError;
-use super::format::utc_minute;
+use super::format::{short_minute, utc_minute};
 use super::layout::{page, respond, Section};
 use super::people::People;
 use super::session::PageUser;
@@ -79,14 +79,14 @@ pub async fn audit_page(
                     @for e in &list.entries {
                         tr {
                             td { (e.seq) }
-                            td { (utc_minute(e.at)) }
+                            td.nowrap title=(utc_minute(e.at)) { (short_minute(e.at)) }
                             td {
                                 @match &e.actor_user { Some(u) => (people.user(u)), None => (e.actor_kind) }
                                 @if let Some(d) = &e.actor_device { br; span.muted { (people.device(d)) } }
                             }
                             td { code { (e.action) } }
                             td { @if let Some(c) = &e.case_id { a href={ "/web/audit?case=" (c) } { (c.chars().take(10).collect::<String>()) "…" } } }
-                            td { code { (e.detail.to_string()) } }
+                            td.detail { code { (e.detail.to_string()) } }
                         }
                     }
                 }

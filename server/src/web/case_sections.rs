@@ -129,7 +129,7 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
             @for cl in &view.checklists {
                 div.checklist {
                     h3 {
-                        (cl.title) " "
+                        (lang.lookup(&format!("checklist.title.{}", cl.template)).unwrap_or(&cl.title)) " "
                         span.muted { (cl.done()) "/" (cl.steps.len()) " · " (utc_minute(cl.anchored_at)) }
                     }
                     progress max=(cl.steps.len()) value=(cl.done()) aria-label=(cl.title) {}
@@ -143,7 +143,7 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
                         tbody {
                             @for step in &cl.steps {
                                 tr.overdue-row[step.overdue] {
-                                    td { (step.text) @if !step.role.is_empty() { br; span.muted { (lang.t(&format!("role.{}", step.role))) } } }
+                                    td { (lang.lookup(&format!("checklist.step.{}", step.id)).unwrap_or(&step.text)) @if !step.role.is_empty() { br; span.muted { (lang.t(&format!("role.{}", step.role))) } } }
                                     td { @if let Some(due) = step.due_at { (utc_minute(due)) br; span.muted { (relative(lang, due, now)) } } }
                                     td {
                                         @if step.overdue { (badge("overdue", lang.t("case.overdue"))) }

@@ -106,9 +106,9 @@ fn render(
                                             button.secondary type="submit" aria-label={ (lang.t("devices.revoke")) ": " (d.name) } { (lang.t("devices.revoke")) }
                                         }
                                         " "
-                                        form method="post" action={ "/web/devices/" (d.id) "/wipe" } {
+                                        form method="post" action={ "/web/devices/" (d.id) "/wipe" } data-confirm=(lang.t("devices.confirm_wipe")) {
                                             input type="hidden" name="csrf" value=(user.csrf_token);
-                                            button.danger type="submit" title=(lang.t("devices.confirm_wipe")) aria-label={ (lang.t("devices.wipe")) ": " (d.name) } { (lang.t("devices.wipe")) }
+                                            button.danger type="submit" aria-label={ (lang.t("devices.wipe")) ": " (d.name) } { (lang.t("devices.wipe")) }
                                         }
                                     }
                                 }

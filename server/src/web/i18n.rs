@@ -46,13 +46,22 @@ impl Lang {
         query.or(cookie).or(accept).unwrap_or(Self::En)
     }
 
-    /// The text of `key`; the key itself when the catalogue lacks it (a test forbids that).
+    /// The text of `key`, if the catalogue has it (for data-driven keys such as checklist
+    /// steps, whose fallback is the contract's English text).
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        CATALOGUE
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, en, fr)| match self {
+                Self::En => *en,
+                Self::Fr => *fr,
+            })
+    }
+
+    /// The text of `key`; "?" when the catalogue lacks it (a test forbids that).
     pub fn t(self, key: &str) -> &'static str {
-        match CATALOGUE.iter().find(|(k, _, _)| *k == key) {
-            Some((_, en, fr)) => match self {
-                Self::En => en,
-                Self::Fr => fr,
-            },
+        match self.lookup(key) {
+            Some(text) => text,
             None => {
                 tracing::warn!(key, "text missing from the page catalogue");
                 "?"
@@ -92,6 +101,49 @@ mod tests {
                 "{key} lacks a text"
             );
         }
+    }
+
+    #[test]
+    fn every_checklist_step_is_in_the_catalogue() {
+        for template in casesync_contract::checklists::TEMPLATES {
+            let title = format!("checklist.title.{}", template.id);
+            assert_eq!(Lang::En.lookup(&title), Some(template.title), "{title}");
+            for step in template.steps {
+                let key = format!("checklist.step.{}", step.id);
+                assert_eq!(
+                    Lang::En.lookup(&key),
+                    Some(step.text),
+                    "{key} drifted from the template"
+                );
+            }
+        }
+    }
+
+    /// Every literal key the page code asks for exists: a typo would show "?" to a person.
+    #[test]
+    fn every_key_the_pages_use_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+        let mut missing = vec![];
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for call in [".t(\"", ".fill(\""] {
+                for (at, _) in source.match_indices(call) {
+                    let rest = &source[at + call.len()..];
+                    let key = rest.split('"').next().unwrap_or_default();
+                    if !key.is_empty() && Lang::En.lookup(key).is_none() {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogue: {missing:?}"
+        );
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub fn page(user: &PageUser, section: Section, title: &str, live: bool, body: Ma
                 main #main tabindex="-1" data-live=[live.then_some("1")] {
                     (body)
                 }
+                script src="/web/static/page.js" defer {}
                 @if live {
                     p.live-state role="status" aria-live="polite" data-on=(lang.t("common.live")) data-off=(lang.t("common.live_off")) {}
                     script src="/web/static/live.js" defer {}

@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod layout;
 pub mod links;
 pub mod live;
+pub mod missing_pack;
 pub mod passwords;
 pub mod people;
 pub mod session;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(case_page::case_page)
         .service(conflicts::conflicts_page)
         .service(conflicts::resolve_conflict)
+        .service(missing_pack::missing_pack_page)
         .service(devices::devices_page)
         .service(audit::audit_page)
         .service(blob_preview::blob_preview)

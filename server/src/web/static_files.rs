@@ -6,14 +6,14 @@ use actix_web::{get, web, HttpResponse};
 
 const STYLE: &str = include_str!("static/style.css");
 const LIVE: &str = include_str!("static/live.js");
-const PRINT: &str = include_str!("static/print.js");
+const PAGE: &str = include_str!("static/page.js");
 
 #[get("/web/static/{file}")]
 pub async fn static_file(path: web::Path<String>) -> HttpResponse {
     let (body, media_type) = match path.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "live.js" => (LIVE, "text/javascript; charset=utf-8"),
-        "print.js" => (PRINT, "text/javascript; charset=utf-8"),
+        "page.js" => (PAGE, "text/javascript; charset=utf-8"),
         _ => return HttpResponse::NotFound().finish(),
     };
     HttpResponse::Ok()

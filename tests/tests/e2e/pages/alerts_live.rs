@@ -42,6 +42,11 @@ storage_test!(missing_alert_appears_live_on_the_board, |db| {
     let card = b.wait_for_text("main .board", "Abena", WAIT);
     assert!(card.contains("Missing for"), "{card}");
     assert!(card.contains("Ben's phone"), "{card}");
+    b.wait_for_script(
+        "var i = document.querySelector('.alert-card img.photo'); return i && i.complete && i.naturalWidth;",
+        "the child's photo shows on the board",
+        WAIT,
+    );
     assert_eq!(
         b.eval("return window.__sameDocument === true;"),
         serde_json::json!(true)

@@ -64,10 +64,17 @@ storage_test!(coordinator_reads_and_resolves_in_the_browser, |db| {
         timeline.contains("Ana's phone") && timeline.contains("Ben's phone"),
         "{timeline}"
     );
-    assert_eq!(b.count("figure.timeline svg g.mark"), 2);
+    // Two observations and the photo.
+    assert_eq!(b.count("figure.timeline > svg g.mark"), 3);
+    // The photo preview loads through the page session (same access rule as the API).
+    b.wait_for_script(
+        "var i = document.querySelector('img.photo'); return i && i.complete && i.naturalWidth;",
+        "the photo preview loads",
+        WAIT,
+    );
     assert!(b.text(".profile").contains("conflict"));
     if shots {
-        b.screenshot("case", 1500);
+        b.screenshot("case", 2400);
     }
 
     // The conflict: keep Ben's value; it reaches Ana's phone at its next sync.
@@ -97,10 +104,31 @@ storage_test!(coordinator_reads_and_resolves_in_the_browser, |db| {
         Some("Ethiopian")
     );
 
+    // The missing pack, printable: the print styles apply and Chrome prints a PDF.
+    b.goto(&format!("{base}/web/cases/{}", w.case));
+    b.click("#missing-pack-link");
+    b.wait_for_text("main, body", "Abena", WAIT);
+    let pdf = b.print_pdf();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    if shots {
+        std::fs::write(
+            casesync_tests::browser::screenshot_dir().join("missing-pack.pdf"),
+            &pdf,
+        )
+        .unwrap();
+        b.emulate_print(true);
+        b.screenshot("missing-pack-print", 1300);
+        b.emulate_print(false);
+    }
+
     // French, from the language switch.
     b.goto(&format!("{base}/web/cases"));
     b.click("ul.langs a[lang=fr]");
     b.wait_for_text("h1", "Dossiers", WAIT);
+    if shots {
+        // A tablet in portrait, in French.
+        b.screenshot_sized("cases-fr-tablet", 800, 1000);
+    }
     b.click("ul.langs a[lang=en]");
     b.wait_for_text("h1", "Cases", WAIT);
 

@@ -217,3 +217,66 @@ storage_test!(sign_out_ends_the_session, |db| {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 303);
 });
+
+storage_test!(a_one_time_link_sets_the_password, |db| {
+    let server = TestServer::start(&db);
+    let org = fixtures::org(&server, "Org", "Site");
+    let user = {
+        let mut conn = server.state.pool.get().unwrap();
+        casesync_schema::directory::users::create(
+            &mut conn,
+            &org.id,
+            None,
+            Role::Coordinator,
+            "nadia",
+        )
+        .unwrap()
+    };
+    // What `casesync admin user password-link` stores: a token valid for a while.
+    let token = {
+        let mut conn = server.state.pool.get().unwrap();
+        let now = casesync_tests::server::T0;
+        casesync_schema::web::password_links::create(&mut conn, &user.id, now, now + 3_600_000)
+            .unwrap()
+    };
+    let http = client();
+    // Without a password nobody signs in under that name.
+    assert_eq!(
+        sign_in(&server, &http, "nadia", PASSWORD).status().as_u16(),
+        401
+    );
+    let page = http
+        .get(server.url(&format!("/web/password/{token}")))
+        .send()
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let cookie = pair(&set_cookie(&page, "casesync_form").unwrap());
+    let html = page.text().unwrap();
+    assert!(html.contains("nadia"));
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[at..].split('"').next().unwrap().to_string();
+    let post = |password: &str, repeat: &str| {
+        http.post(server.url(&format!("/web/password/{token}")))
+            .header("cookie", &cookie)
+            .form(&[
+                ("password", password),
+                ("repeat", repeat),
+                ("csrf", csrf.as_str()),
+            ])
+            .send()
+            .unwrap()
+    };
+    // Too short, or two different entries: refused, link still usable.
+    assert_eq!(post("short", "short").status().as_u16(), 400);
+    assert_eq!(
+        post(PASSWORD, "another long passphrase").status().as_u16(),
+        400
+    );
+    assert_eq!(post(PASSWORD, PASSWORD).status().as_u16(), 200);
+    // Used once: the link is dead, and the password works.
+    assert_eq!(post(PASSWORD, PASSWORD).status().as_u16(), 400);
+    assert_eq!(
+        sign_in(&server, &http, "nadia", PASSWORD).status().as_u16(),
+        303
+    );
+});

@@ -19,6 +19,58 @@ pub fn page_user(server: &TestServer, org: &Org, role: Role, name: &str) -> Stri
     user.id
 }
 
+/// A portrait-like JPEG: a figure on a soft background, enough to look like a photo in a
+/// screenshot without shipping one.
+fn portrait() -> Vec<u8> {
+    let (w, h) = (240u32, 300u32);
+    let image = image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f64, y as f64);
+        let head = (fx - 120.0).powi(2) + (fy - 110.0).powi(2) < 52.0f64.powi(2);
+        let body = fy > 175.0 && (fx - 120.0).abs() < 40.0 + (fy - 175.0) * 0.9;
+        if head {
+            image::Rgb([121, 85, 61])
+        } else if body {
+            image::Rgb([46, 74, 122])
+        } else {
+            image::Rgb([200 - (y / 6) as u8, 208 - (y / 8) as u8, 214])
+        }
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&image)
+        .unwrap();
+    out
+}
+
+/// Ana uploads a dated photo of the child and makes it the profile photo.
+fn add_photo(server: &TestServer, ana: &mut Device, case: &DocumentId) {
+    use casesync_contract::case::{self, AttachmentRef, CaseLog, Millis, Str, Whole};
+    use sha2::Digest;
+    let bytes = portrait();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let resp = reqwest::blocking::Client::new()
+        .put(server.url(&format!("/v1/blobs/{sha}")))
+        .bearer_auth(&ana.token)
+        .header("content-type", "image/jpeg")
+        .body(bytes.clone())
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().unwrap());
+    let entry = AttachmentRef {
+        sha256: Str::from(sha.as_str()),
+        size: Whole(bytes.len() as i64),
+        media_type: Str::from("image/jpeg"),
+        captured_at: Millis(T0 - 3 * 3_600_000),
+        author: Str(ana.user_id.clone()),
+        device: Str(ana.device_id.clone()),
+        sensitivity: None,
+        caption: Some(Str::from("dated photo at intake")),
+    };
+    case::append(ana.doc(case), CaseLog::Attachments, &entry).unwrap();
+    ana.doc(case).commit();
+    ana.set_profile(case, "photo", &sha);
+}
+
 pub struct World {
     pub server: TestServer,
     pub org: Org,
@@ -61,6 +113,7 @@ pub fn world(db: &casesync_tests::db::TestDb) -> World {
         "Asked about trains to the north",
         T0 - 3_600_000,
     );
+    add_photo(&server, &mut ana, &case);
     ana.set_profile(&case, "nationality", "Eritrean");
     ben.set_profile(&case, "nationality", "Ethiopian");
     ana.sync().unwrap();

@@ -1,0 +1,81 @@
+//! `GET /web/cases/{id}/missing-pack`: the printable missing pack for a signed-in person,
+//! drawn by the same code as `GET /v1/cases/{id}/missing-pack?format=html` (same access
+//! rule and audit entry, recorded as an export since it is made to leave the system), in
+//! the person's language.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+
+use super::case_open::blocking;
+use super::error::PageError;
+use super::i18n::Lang;
+use super::session::PageUser;
+use crate::routes::cases::missing_pack::page::{render, PageText, ENGLISH};
+use crate::routes::cases::missing_pack::{embedded_photo, readable_pack};
+use crate::state::AppState;
+
+pub const FRENCH: PageText = PageText {
+    lang: "fr",
+    title: "Dossier de disparition",
+    reference: "Référence du dossier",
+    status: "Statut",
+    missing_since: "disparu·e depuis le",
+    drawn_up: "Établi le",
+    before_handing_over: "Avant la remise",
+    missing_required: "Obligatoire et non renseigné :",
+    stale: "Périmé :",
+    complete: "Tous les éléments obligatoires sont renseignés.",
+    item: "Élément",
+    details: "Détails",
+    state: "État",
+    present: "renseigné",
+    missing: "manquant",
+    stale_status: "périmé",
+    not_required: "pas encore requis",
+    photo_alt: "Photo de",
+    no_photo: "Aucune photo enregistrée.",
+    photo_not_uploaded: "Une photo est enregistrée sur un téléphone mais pas encore envoyée.",
+    photo_not_printable: "La photo est dans un format qui ne peut pas être imprimé ici :",
+    photo_unavailable: "La photo n'a pas pu être lue ; réessayez.",
+    confidential: "Confidentiel : données personnelles d'un enfant. À remettre uniquement à la \
+                   police ou à l'autorité chargée des recherches, en le consignant.",
+    print_hint: "Imprimez cette page avec la commande Imprimer de votre navigateur.",
+};
+
+#[get("/web/cases/{id}/missing-pack")]
+pub async fn missing_pack_page(
+    user: PageUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let lang = user.lang;
+    let (s, u) = (state.clone(), user.clone());
+    let (pack, row) = blocking(move || {
+        readable_pack(&s, &u.as_device(), &path, true).map_err(|e| PageError::from_api(lang, e))
+    })
+    .await?;
+    let photo = embedded_photo(&state, &row, &pack).await;
+    let text = match lang {
+        Lang::En => &ENGLISH,
+        Lang::Fr => &FRENCH,
+    };
+    // The shared page, plus a print button and a way back (hidden in print).
+    let actions = maud::html! {
+        // `noprint` is the shared page's own class for what paper does not need.
+        p.noprint {
+            button #print type="button" { (lang.t("common.print")) }
+            " "
+            a href={ "/web/cases/" (row.id) } { (lang.t("conflicts.back")) }
+        }
+        script src="/web/static/page.js" defer {}
+    };
+    let page = render(&pack, &photo, text).replacen(
+        "</body>",
+        &format!("{}</body>", actions.into_string()),
+        1,
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(page))
+}
