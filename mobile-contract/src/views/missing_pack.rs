@@ -151,6 +151,7 @@ pub struct MissingPack {
     pub reference: String,
     pub name: String,
     pub status: ChildStatus,
+    /// While the child is missing: since when (the episode's first `missing` event).
     pub missing_since: Option<i64>,
     /// The time the pack was drawn up: staleness is judged against it.
     pub generated_at: i64,
@@ -251,7 +252,9 @@ pub fn missing_pack(case: &CaseDocument, reference: &str, now: i64) -> MissingPa
         reference: reference.to_string(),
         name: profile.name().unwrap_or_else(|| reference.to_string()),
         status,
-        missing_since: open.and_then(|v| v.missing_since),
+        missing_since: open
+            .filter(|_| status == ChildStatus::Missing)
+            .and_then(|v| v.missing_since),
         generated_at: now,
         photo,
         items,

@@ -44,7 +44,10 @@ impl ProfileText<'_> {
         }
         match (self.get("date_of_birth"), self.get("estimated_age")) {
             (Some(born), _) => parts.push(format!("born {born}")),
-            (None, Some(age)) => parts.push(format!("about {age} years old")),
+            (None, Some(age)) if age.parse::<u32>().is_ok() => {
+                parts.push(format!("about {age} years old"))
+            }
+            (None, Some(age)) => parts.push(format!("estimated age {age}")),
             (None, None) => {}
         }
         if let Some(nationality) = self.get("nationality") {

@@ -175,6 +175,10 @@ fn a_complete_pack_lists_every_item_present() {
     assert_eq!(value(PackItemKind::Photo), "taken 2026-11-08");
     assert_eq!(pack.photo.as_ref().unwrap().sha256, PHOTO);
     assert_eq!(pack.missing_since, Some(NOW - 2 * DAY / 24));
+    assert_eq!(
+        value(PackItemKind::Identity),
+        "Abena Tesfay; female; about 15 years old; Eritrean; speaks Tigrinya"
+    );
 }
 
 #[test]
@@ -277,6 +281,7 @@ fn a_found_child_keeps_the_facts_of_the_last_episode() {
         .push(event("e4", "located", NOW, &[("found_place", "Calais")]));
     let pack = missing_pack(&c, "C-1", NOW);
     assert_eq!(pack.status, ChildStatus::Located);
+    assert_eq!(pack.missing_since, None, "found: no longer missing");
     let clothing = pack.item(PackItemKind::Clothing).unwrap();
     assert!(!clothing.required);
     assert_eq!(clothing.status, ItemStatus::Present);
@@ -346,4 +351,16 @@ fn dates_print_in_utc() {
         utc_minute(951_782_400_000 + 59 * 60_000),
         "2000-02-29 00:59 UTC"
     );
+}
+
+#[test]
+fn an_age_with_a_remark_is_printed_as_written() {
+    let mut c = abena();
+    c.profile
+        .insert("estimated_age".into(), Str::from("17 (assessment pending)"));
+    let pack = missing_pack(&c, "C-1", NOW);
+    let identity = pack.item(PackItemKind::Identity).unwrap().value.clone();
+    assert!(identity
+        .unwrap()
+        .contains("; estimated age 17 (assessment pending);"));
 }
