@@ -80,6 +80,7 @@ pub struct DemoSeed {
 pub struct DemoSite {
     pub id: String,
     pub name: String,
+    pub organisation: String,
     pub country: String,
 }
 
@@ -151,6 +152,11 @@ pub async fn seed(state: &AppState) -> Result<DemoSeed, DemoError> {
             .map(|(site, country)| DemoSite {
                 id: site.id.clone(),
                 name: site.name.clone(),
+                organisation: if site.organisation_id == cast.partner.id {
+                    cast.partner.name.clone()
+                } else {
+                    cast.organisation.name.clone()
+                },
                 country: country.to_string(),
             })
             .collect(),
@@ -176,13 +182,14 @@ pub fn run(config: Config, json: bool) -> anyhow::Result<()> {
 
 fn human(seeded: &DemoSeed, listen: &str) -> String {
     let mut out = format!(
-        "Seeded \"{}\" ({} sites) and its partner \"{}\".\n\nSites:\n",
-        seeded.organisation,
-        seeded.sites.len(),
-        seeded.partner_organisation
+        "Seeded \"{}\" and its partner \"{}\".\n\nSites:\n",
+        seeded.organisation, seeded.partner_organisation
     );
     for site in &seeded.sites {
-        out.push_str(&format!("  {:<20} {}\n", site.name, site.country));
+        out.push_str(&format!(
+            "  {:<18} {:<8} {}\n",
+            site.name, site.country, site.organisation
+        ));
     }
     out.push_str("\nCases:\n");
     for case in &seeded.cases {
@@ -204,6 +211,15 @@ fn human(seeded: &DemoSeed, listen: &str) -> String {
             d.token
         ));
     }
+    out.push_str("\nCoordinator pages (/web/sign-in, by user name; passwords shown once):\n");
+    for d in seeded.devices.iter().filter(|d| d.password.is_some()) {
+        out.push_str(&format!(
+            "  {:<16} {:<18} {}\n",
+            d.role.as_str(),
+            d.user,
+            d.password.as_deref().unwrap_or_default()
+        ));
+    }
     let coordinator = seeded
         .devices
         .iter()
@@ -211,7 +227,7 @@ fn human(seeded: &DemoSeed, listen: &str) -> String {
         .map(|d| d.token.as_str())
         .unwrap_or("<token>");
     out.push_str(&format!(
-        "\nStart the server with `casesync serve`, then for example:\n  \
+        "\nStart the server with `casesync serve`, then open http://{listen}/web/sign-in, or:\n  \
          curl -H 'Authorization: Bearer {coordinator}' http://{listen}/v1/cases\n"
     ));
     out

@@ -60,6 +60,18 @@ storage_test!(the_demo_seeds_both_children_once, |db| {
     let again = actix_web::rt::System::new().block_on(async move { seed(&state).await });
     assert!(matches!(again, Err(DemoError::AlreadySeeded)), "{again:?}");
 
+    // People who work in a browser can sign in to the coordinator pages; phones cannot.
+    {
+        let mut conn = server.state.pool.get().unwrap();
+        for (name, has_password) in [
+            ("Anna Ricci", true),
+            ("Ines Moreau (DPO)", true),
+            ("Giulia Romano", false),
+        ] {
+            let user = users::find(&mut conn, name).unwrap();
+            assert_eq!(user.password_hash.is_some(), has_password, "{name}");
+        }
+    }
     let anna = token_of(&server, "Anna Ricci");
     let list: CaseList = get(&server, &anna, "/v1/cases");
     let case = |name: &str| {

@@ -3,10 +3,13 @@
 //! Made the way `casesync admin` makes them, and recorded in the audit trail as such.
 
 use automerge::ActorId;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use casesync_contract::Role;
 use casesync_schema::directory::{
     devices, organisations, sites, users, AuthenticatedDevice, Organisation, Site,
 };
+use casesync_schema::web::credentials;
 use casesync_schema::{DbConn, DbError};
 use serde::Serialize;
 use serde_json::json;
@@ -14,6 +17,7 @@ use serde_json::json;
 use super::DemoError;
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::state::AppState;
+use crate::web::passwords;
 
 pub const ORGANISATION: &str = "Reception Europe (demo)";
 pub const PARTNER: &str = "Calais Street Outreach (demo)";
@@ -25,6 +29,8 @@ pub struct Member {
     pub token: String,
     /// The automerge actor the device writes with.
     pub actor: ActorId,
+    /// The password for the coordinator pages, for the people who work in a browser.
+    pub password: Option<String>,
     pub organisation_name: String,
     pub site_name: Option<String>,
 }
@@ -39,6 +45,9 @@ pub struct DeviceToken {
     pub device_id: String,
     pub device_name: String,
     pub token: String,
+    /// For the coordinator pages (`/web/sign-in`, by user name); shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 impl Member {
@@ -51,6 +60,7 @@ impl Member {
             device_id: self.device.device_id.clone(),
             device_name: self.device.device_name.clone(),
             token: self.token.clone(),
+            password: self.password.clone(),
         }
     }
 }
@@ -252,9 +262,20 @@ impl People<'_> {
         role: Role,
         name: &str,
         device_name: &str,
-    ) -> Result<Member, DbError> {
+    ) -> Result<Member, DemoError> {
         let user = users::create(self.conn, &org.id, site.map(|s| s.id.as_str()), role, name)?;
         let enrolled = devices::enrol(self.conn, &user.id, device_name, None)?;
+        // People who work in a browser (DOMAIN.md "Who uses it") get a password.
+        let password = match role {
+            Role::Coordinator | Role::OrgAdmin | Role::Auditor => {
+                let password = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>());
+                let phc = passwords::hash(&password)
+                    .map_err(|e| DemoError::Failed(format!("hashing a demo password: {e}")))?;
+                credentials::set_password_hash(self.conn, &user.id, &phc)?;
+                Some(password)
+            }
+            _ => None,
+        };
         Ok(Member {
             device: AuthenticatedDevice {
                 device_id: enrolled.device_id,
@@ -268,6 +289,7 @@ impl People<'_> {
             },
             token: enrolled.token,
             actor: ActorId::random(),
+            password,
             organisation_name: org.name.clone(),
             site_name: site.map(|s| s.name.clone()),
         })
