@@ -102,4 +102,16 @@ storage_test!(missing_alert_appears_live_on_the_board, |db| {
     if db.kind() == casesync_tests::db::Kind::Sqlite {
         b.screenshot("alerts-board", 1000);
     }
+
+    // The case now shows the episode as a band on the timeline and the missing checklist,
+    // with the police report overdue (due at T0, now five minutes later).
+    b.goto(&format!("{base}/web/cases/{}", w.case));
+    b.wait_for_text("h1", "Abena", WAIT);
+    assert_eq!(b.count("figure.timeline > svg rect[stroke-dasharray]"), 1);
+    let checklists = b.text("#checklists-h + *, section[aria-labelledby=checklists-h]");
+    assert!(checklists.contains("Missing, first hours"), "{checklists}");
+    assert!(checklists.contains("overdue"), "{checklists}");
+    if db.kind() == casesync_tests::db::Kind::Sqlite {
+        b.screenshot("case-missing", 2600);
+    }
 });
