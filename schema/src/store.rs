@@ -102,13 +102,13 @@ impl DocumentStore for SqlStore {
                     .filter(documents::deleted_at.is_null()),
             )
             .set((
-                    documents::last_seq.eq(documents::last_seq + 1),
-                    documents::updated_at.eq(now),
-                ))
-                .returning(documents::last_seq)
-                .get_result(conn)
-                .optional()?
-                .ok_or_else(|| DbError::NotFound(format!("document {id}")))?;
+                documents::last_seq.eq(documents::last_seq + 1),
+                documents::updated_at.eq(now),
+            ))
+            .returning(documents::last_seq)
+            .get_result(conn)
+            .optional()?
+            .ok_or_else(|| DbError::NotFound(format!("document {id}")))?;
             diesel::insert_into(doc_chunks::table)
                 .values((
                     doc_chunks::document_id.eq(&id),

@@ -176,7 +176,12 @@ fn sync_document(
     };
     if kind == DocumentKind::Alerts && error.is_none() {
         // The reply carries everything up to the server's heads: the alerts arrive with it.
-        crate::domain::alerts::deliveries::record_held(state, &id, &caller.device_id, &missing.heads)?;
+        crate::domain::alerts::deliveries::record_held(
+            state,
+            &id,
+            &caller.device_id,
+            &missing.heads,
+        )?;
     }
     Ok(Synced {
         reply: DocumentReply {

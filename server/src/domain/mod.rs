@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod alert_access;
+pub mod alerts;
 pub mod audit;
 pub mod audit_view;
 pub mod batch;
@@ -15,4 +16,3 @@ pub mod scope;
 pub mod server_write;
 pub mod summary;
 pub mod sync_access;
-pub mod alerts;

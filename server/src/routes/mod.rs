@@ -1,8 +1,8 @@
 //! HTTP routes, one handler per file.
 
+pub mod alerts;
 pub mod audit;
 pub mod blobs;
-pub mod alerts;
 pub mod cases;
 pub mod devices;
 pub mod enrol;
