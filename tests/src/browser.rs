@@ -242,6 +242,18 @@ impl Browser {
         path
     }
 
+    /// Accepts the page's `confirm()` dialog, waiting for it to open.
+    pub fn accept_dialog(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.rt.block_on(self.c().accept_alert()) {
+                Ok(()) => return,
+                Err(e) if Instant::now() > deadline => panic!("no dialog: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
     /// Renders the page for print (CSS `@media print`), as a PDF.
     pub fn print_pdf(&self) -> Vec<u8> {
         self.rt

@@ -28,6 +28,12 @@ storage_test!(coordinator_reads_and_resolves_in_the_browser, |db| {
     // A page asks for sign-in first, then comes back to it.
     b.goto(&format!("{base}/web/cases"));
     b.wait_for_text("h1", "Sign in", WAIT);
+    // Keyboard users meet the skip link first; it leads to the main content.
+    let first = b.eval(
+        "var f = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea'); \
+         return f.className + ' ' + f.getAttribute('href');",
+    );
+    assert_eq!(first, serde_json::json!("skip #main"));
     if shots {
         b.screenshot("sign-in", 700);
     }
@@ -142,6 +148,18 @@ storage_test!(coordinator_reads_and_resolves_in_the_browser, |db| {
     if shots {
         b.screenshot("devices", 1000);
     }
+    // Ben's phone is lost: revoke and wipe, after confirming. The phone learns it at its
+    // next contact and erases its cases.
+    b.eval(
+        "var rows = Array.from(document.querySelectorAll('main tbody tr')); \
+         var ben = rows.find(function (r) { return r.cells[0].textContent.trim() === \"Ben's phone\"; }); \
+         ben.querySelector('form[data-confirm] button').id = 'wipe-ben'; return true;",
+    );
+    b.click("#wipe-ben");
+    b.accept_dialog();
+    b.wait_for_text("[role=status]", "will wipe its data", WAIT);
+    w.ben.sync().unwrap();
+    assert!(w.ben.wiped, "Ben's phone was told to wipe");
 
     // Sign out; the auditor sees who opened the case, through the pages too.
     b.click("header form button");
