@@ -18,12 +18,13 @@ pub fn set_password_hash(conn: &mut DbConn, user_id: &str, phc: &str) -> Result<
     Ok(())
 }
 
-/// Everyone who could be signing in under `name` (names are unique per organisation only).
+/// Everyone who could be signing in under `name` (names are unique per organisation only;
+/// at most a few, since each costs one password check).
 pub fn users_named(conn: &mut DbConn, name: &str) -> Result<Vec<User>, DbError> {
     Ok(users::table
         .filter(users::name.eq(name.trim()))
         .select(User::as_select())
-        .limit(20)
+        .limit(5)
         .load(conn)?)
 }
 

@@ -33,14 +33,19 @@ pub struct PasswordLink {
     json: bool,
 }
 
-/// The password from standard input, without the line ending a shell or `echo` adds.
+/// The password from standard input.
 fn read_password() -> anyhow::Result<String> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
+    password_from(&text)
+}
+
+/// The password in what was read, without the one line ending a shell or `echo` adds.
+fn password_from(text: &str) -> anyhow::Result<String> {
     let password = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(&text)
+        .unwrap_or(text)
         .to_string();
     match check_strength(&password) {
         Ok(()) => Ok(password),
@@ -98,4 +103,23 @@ pub fn password_link(
             user.name
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_from;
+
+    #[test]
+    fn one_line_ending_is_dropped_and_short_passwords_refused() {
+        assert_eq!(
+            password_from("a long enough phrase\n").unwrap(),
+            "a long enough phrase"
+        );
+        assert_eq!(
+            password_from("a long enough phrase \r\n").unwrap(),
+            "a long enough phrase "
+        );
+        assert!(password_from("short\n").is_err());
+        assert!(password_from("").is_err());
+    }
 }
