@@ -79,7 +79,7 @@ impl Browser {
             json!({ "binary": chromium, "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let client = rt.block_on(async {
             loop {
                 let attempt = ClientBuilder::new(HttpConnector::new())

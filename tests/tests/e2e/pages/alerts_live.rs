@@ -14,7 +14,7 @@ use casesync_tests::storage_test;
 
 use super::support::{world, PASSWORD};
 
-const WAIT: Duration = Duration::from_secs(15);
+const WAIT: Duration = Duration::from_secs(30);
 
 storage_test!(missing_alert_appears_live_on_the_board, |db| {
     let Some(b) = Browser::start() else { return };

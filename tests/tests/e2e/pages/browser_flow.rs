@@ -10,7 +10,7 @@ use casesync_tests::storage_test;
 
 use super::support::{world, PASSWORD};
 
-const WAIT: Duration = Duration::from_secs(10);
+const WAIT: Duration = Duration::from_secs(30);
 
 fn sign_in(b: &Browser, base: &str, name: &str) {
     b.goto(&format!("{base}/web/sign-in"));
