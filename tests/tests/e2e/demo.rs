@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
+use casesync_contract::alerts::{AlertEntry, AlertKind, AlertList};
 use casesync_contract::views::{ChildStatus, EntryKind, MissingPack};
 use casesync_contract::wire::{CaseList, Conflicts, Timeline};
 use casesync_schema::directory::{devices, users};
@@ -131,6 +132,28 @@ storage_test!(the_demo_seeds_both_children_once, |db| {
             conflicts.conflicts
         );
     }
+
+    // The alerts follow from the histories: Abena's is open and carries her pack; Qiro's
+    // was stood down when he was found.
+    let alerts: AlertList = get(&server, &anna, "/v1/alerts?all=true");
+    let missing = |id| {
+        alerts
+            .alerts
+            .iter()
+            .map(|a| &a.alert)
+            .filter(move |a| a.kind == AlertKind::Missing && a.case_id == id)
+    };
+    let open: Vec<&AlertEntry> = missing(abena.id).filter(|a| a.status == "open").collect();
+    assert_eq!(open.len(), 1, "{:?}", alerts.alerts);
+    let pack = open[0].pack.as_ref().expect("the alert carries the pack");
+    assert_eq!(pack.name, "Abena Tesfay");
+    assert!(pack
+        .clothing
+        .as_deref()
+        .unwrap()
+        .contains("blue hooded jacket"));
+    let qiros: Vec<&str> = missing(qiro.id).map(|a| a.status.as_str()).collect();
+    assert_eq!(qiros, vec!["stood_down"]);
 
     // Abena: seen in Calais by the partner organisation's outreach worker, who may read the
     // shared case.
