@@ -119,9 +119,15 @@ pub fn push(
         .map(sync::Message::encode))
 }
 
-fn empty_reply(peer: &mut sync::State, mut message: sync::Message) -> Option<Vec<u8>> {
+/// Answers as an empty document would. From a scratch copy of the sync state: had the
+/// session's state recorded this exchange about an empty document, automerge would withhold
+/// the reply that acknowledges the document once it is stored.
+fn empty_reply(peer: &sync::State, mut message: sync::Message) -> Option<Vec<u8>> {
     let mut empty = Automerge::new();
+    let mut scratch = peer.clone();
     message.changes = sync::ChunkList::empty();
-    empty.receive_sync_message(peer, message).ok()?;
-    empty.generate_sync_message(peer).map(sync::Message::encode)
+    empty.receive_sync_message(&mut scratch, message).ok()?;
+    empty
+        .generate_sync_message(&mut scratch)
+        .map(sync::Message::encode)
 }

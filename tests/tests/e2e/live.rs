@@ -104,6 +104,12 @@ storage_test!(a_new_document_pushed_live_creates_a_case, |db| {
             .is_ok_and(|r| r.status().as_u16() == 200)
     });
     assert!(stored, "case created through the socket");
+    // The server's heads, its acknowledgement, reach the phone.
+    let acknowledged = peer.pump_until(WAIT, |p| {
+        let (doc, state) = p.docs.get_mut(&id).expect("held");
+        state.their_heads.as_ref() == Some(&doc.get_heads())
+    });
+    assert!(acknowledged, "the phone learns that its new case is stored");
     // Everything the phone wrote is stored (the server adds the intake checklist on top).
     let all_known = server
         .state
