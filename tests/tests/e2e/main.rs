@@ -4,11 +4,11 @@
 
 mod access_devices;
 mod access_scope;
+mod alerts;
 mod audit_trail;
 mod authz_live;
 mod authz_matrix;
 mod authz_world;
-mod alerts;
 mod bad_input;
 mod batch_sync;
 mod blobs;
@@ -17,7 +17,7 @@ mod demo;
 mod gdpr_erasure;
 mod live;
 mod live_js;
-mod pages;
 mod missing_pack;
+mod pages;
 mod reference_docs;
 mod tls;
