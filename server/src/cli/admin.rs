@@ -74,6 +74,9 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
         name: String,
+        /// Also set the password for the coordinator pages, read from standard input.
+        #[arg(long)]
+        password_stdin: bool,
         #[arg(long)]
         json: bool,
     },
@@ -159,9 +162,14 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                     site,
                     role,
                     name,
+                    password_stdin,
                     json,
                 },
         } => {
+            // Read (and check) the password first: a refused one creates nobody.
+            let password = password_stdin
+                .then(super::password::read_password)
+                .transpose()?;
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!(
                     "unknown role \"{role}\"; one of: {}",
@@ -184,6 +192,9 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 &org.id,
                 json!({ "operation": "user.add", "user_id": user.id, "role": user.role }),
             )?;
+            if let Some(password) = password {
+                super::password::store(&mut conn, &user, &password)?;
+            }
             print(
                 json,
                 &user,

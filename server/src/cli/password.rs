@@ -34,7 +34,7 @@ pub struct PasswordLink {
 }
 
 /// The password from standard input.
-fn read_password() -> anyhow::Result<String> {
+pub(super) fn read_password() -> anyhow::Result<String> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
     password_from(&text)
@@ -59,20 +59,30 @@ fn password_from(text: &str) -> anyhow::Result<String> {
 pub fn set_password(conn: &mut casesync_schema::DbConn, args: SetPassword) -> anyhow::Result<()> {
     let user = users::find(conn, &args.user)?;
     let password = read_password()?;
-    let phc = hash(&password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+    let closed = store(conn, &user, &password)?;
+    super::admin::print(
+        args.json,
+        &json!({ "user_id": user.id, "sessions_closed": closed }),
+        &format!("password set for {} ({})", user.name, user.id),
+    )
+}
+
+/// Hashes and stores a password, ends the person's open sessions (a new password signs
+/// them out everywhere) and records it. Returns how many sessions were closed.
+pub(super) fn store(
+    conn: &mut casesync_schema::DbConn,
+    user: &users::User,
+    password: &str,
+) -> anyhow::Result<usize> {
+    let phc = hash(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
     credentials::set_password_hash(conn, &user.id, &phc)?;
-    // A new password ends the person's other sessions.
     let closed = sessions::close_all_of(conn, &user.id)?;
     super::admin::audit(
         conn,
         &user.organisation_id,
         json!({ "operation": "user.set_password", "user_id": user.id }),
     )?;
-    super::admin::print(
-        args.json,
-        &json!({ "user_id": user.id, "sessions_closed": closed }),
-        &format!("password set for {} ({})", user.name, user.id),
-    )
+    Ok(closed)
 }
 
 pub fn password_link(
