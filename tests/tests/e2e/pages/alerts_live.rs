@@ -114,4 +114,10 @@ storage_test!(missing_alert_appears_live_on_the_board, |db| {
     if db.kind() == casesync_tests::db::Kind::Sqlite {
         b.screenshot("case-missing", 2600);
     }
+
+    // The case list finds the child by state and by overdue steps, not by a risk never set.
+    b.goto(&format!("{base}/web/cases?state=missing&overdue=1"));
+    b.wait_for_text("main table", "Abena", WAIT);
+    b.goto(&format!("{base}/web/cases?risk=high"));
+    b.wait_for_text("main", "No case matches", WAIT);
 });
