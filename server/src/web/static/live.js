@@ -9,7 +9,18 @@
   var pending = null;
   var generation = 0;
   function say(on) { if (status) { status.textContent = status.dataset[on ? "on" : "off"]; } }
+  // Someone typing in a form of the page keeps what they typed: the refresh waits until
+  // they leave the field.
+  function typing() {
+    var el = document.activeElement;
+    return el && main.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+  }
+  var deferred = false;
+  main.addEventListener("focusout", function () {
+    if (deferred) { deferred = false; setTimeout(refresh, 0); }
+  });
   function refresh() {
+    if (typing()) { deferred = true; return; }
     var mine = ++generation;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
