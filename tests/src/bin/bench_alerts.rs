@@ -33,8 +33,6 @@ mod reporter;
 mod run;
 #[path = "bench_alerts/server.rs"]
 mod server;
-#[path = "bench_alerts/server_log.rs"]
-mod server_log;
 #[path = "bench_alerts/stats.rs"]
 mod stats;
 
@@ -104,8 +102,8 @@ fn main() -> anyhow::Result<()> {
             round.listening,
             cells(&round.from_send),
             cells(&round.from_ack),
+            ms(stats::first(&round.from_send)),
             ms(round.ack_ms),
-            round.written_ms.map_or("–".into(), ms),
             round.server_cpu.as_secs_f64(),
             round.phones_cpu.as_secs_f64(),
             round.settled.as_secs_f64(),
@@ -121,7 +119,12 @@ fn main() -> anyhow::Result<()> {
     };
     let (from_send, from_ack) = (pooled(|r| &r.from_send), pooled(|r| &r.from_ack));
     let expected = outcome.listening * outcome.rounds.len();
-    let written: Vec<f64> = outcome.rounds.iter().filter_map(|r| r.written_ms).collect();
+    // The first phone of each round: admission, derivation and one push.
+    let first: Vec<f64> = outcome
+        .rounds
+        .iter()
+        .map(|r| stats::first(&r.from_send))
+        .collect();
     let per_round = |f: fn(&run::Round) -> Duration| {
         outcome
             .rounds
@@ -131,7 +134,7 @@ fn main() -> anyhow::Result<()> {
             / outcome.rounds.len().max(1) as f64
     };
     let (server_cpu, phones_cpu) = (per_round(|r| r.server_cpu), per_round(|r| r.phones_cpu));
-    let written_median = stats::percentile(&stats::sorted(&written), 0.5);
+    let first_median = stats::percentile(&stats::sorted(&first), 0.5);
     println!(
         "summary|| {backend} | {phones} | {} | {} | {}/{} | {} | {} | {} | {server_cpu:.2} | {phones_cpu:.2} | {} |",
         options.devices,
@@ -140,7 +143,7 @@ fn main() -> anyhow::Result<()> {
         expected,
         cells(&from_send),
         cells(&from_ack),
-        ms(written_median),
+        ms(first_median),
         outcome.log_warnings,
     );
     for failure in outcome.failures.iter().take(5) {
@@ -157,7 +160,7 @@ fn main() -> anyhow::Result<()> {
             "expected": expected,
             "after_send": json_summary(&from_send),
             "after_ack": json_summary(&from_ack),
-            "alert_written_median_ms": written_median,
+            "first_arrival_median_ms": first_median,
             "server_cpu_per_round_s": server_cpu,
             "phones_cpu_per_round_s": phones_cpu,
             "listener_failures": outcome.failures.len(),

@@ -22,12 +22,10 @@ pub struct Reporter {
     actor: ActorId,
 }
 
-/// When a change left the reporter: the monotonic instant for latencies in this process,
-/// the wall clock to compare with the server's log.
+/// When a change left the reporter.
 #[derive(Clone, Copy)]
 pub struct Sent {
     pub at: Instant,
-    pub wall: SystemTime,
 }
 
 fn now_millis() -> i64 {
@@ -101,10 +99,7 @@ impl Reporter {
         }
         doc.commit();
         let hash = *doc.get_heads().first().context("a head after the commit")?;
-        let sent = Sent {
-            at: Instant::now(),
-            wall: SystemTime::now(),
-        };
+        let sent = Sent { at: Instant::now() };
         self.peer.changed(*id);
         Ok((hash, sent))
     }

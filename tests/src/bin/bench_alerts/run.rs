@@ -9,9 +9,8 @@ use casesync_contract::DocumentId;
 use casesync_tests::db::{Kind, TestDb};
 
 use crate::listener;
-use crate::reporter::{Reporter, Sent};
+use crate::reporter::Reporter;
 use crate::server::{Casesync, ServerProcess};
-use crate::server_log;
 
 pub struct Options {
     pub backend: Kind,
@@ -37,8 +36,6 @@ pub struct Round {
     pub from_ack: Vec<f64>,
     /// The reporter's send until the acknowledgement, in ms.
     pub ack_ms: f64,
-    /// The reporter's send until the server logged the alert as written, in ms.
-    pub written_ms: Option<f64>,
     /// Server CPU from the send until the server was idle again.
     pub server_cpu: Duration,
     /// This process's CPU over the same time (the phones' own work, on the same cores).
@@ -191,19 +188,10 @@ fn one_round(
         from_send: arrivals.iter().map(|a| signed_ms(*a, sent.at)).collect(),
         from_ack: arrivals.iter().map(|a| signed_ms(*a, acked)).collect(),
         ack_ms: signed_ms(acked, sent.at),
-        written_ms: written_after(server, &case_id, sent),
         server_cpu: server.cpu().saturating_sub(cpu_before.0),
         phones_cpu: own_cpu().saturating_sub(cpu_before.1),
         settled,
         server_threads,
-    })
-}
-
-fn written_after(server: &ServerProcess, case_id: &str, sent: Sent) -> Option<f64> {
-    let written = server_log::alert_raised(&server.log, case_id)?;
-    Some(match written.duration_since(sent.wall) {
-        Ok(d) => d.as_secs_f64() * 1000.0,
-        Err(e) => -(e.duration().as_secs_f64() * 1000.0),
     })
 }
 

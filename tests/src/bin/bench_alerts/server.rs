@@ -31,12 +31,7 @@ impl Casesync {
         cmd.env("CASESYNC_DATABASE_URL", &self.database_url)
             .env("CASESYNC_DATA_DIR", &self.data_dir)
             .env("CASESYNC_LOG_FORMAT", "json")
-            // Warnings, and the line that says when each alert was written (its timestamp
-            // splits the latency into admission and fan-out).
-            .env(
-                "RUST_LOG",
-                "warn,casesync_server::domain::alerts::raise=info",
-            );
+            .env("RUST_LOG", "warn");
         for (key, value) in &self.settings {
             cmd.env(format!("CASESYNC_{key}"), value);
         }

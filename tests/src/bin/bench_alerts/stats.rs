@@ -9,6 +9,11 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The smallest sample: the first phone to get the alert.
+pub fn first(values: &[f64]) -> f64 {
+    percentile(&sorted(values), 0.0)
+}
+
 pub fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);

@@ -258,11 +258,29 @@ impl BenchPeer {
         let deadline = Instant::now() + max;
         while !done(self) {
             if Instant::now() > deadline {
-                bail!("timed out after {max:?} waiting for {what}");
+                bail!(
+                    "timed out after {max:?} waiting for {what}: {}",
+                    self.describe()
+                );
             }
             self.pump()?;
         }
         Ok(())
+    }
+
+    /// Heads here and as last heard from the server, per document (for error messages).
+    fn describe(&mut self) -> String {
+        self.docs
+            .iter_mut()
+            .map(|(id, held)| {
+                format!(
+                    "{id}: here {:?}, server {:?}",
+                    held.doc.get_heads(),
+                    held.state.their_heads
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub fn heads(&mut self, id: &DocumentId) -> Vec<ChangeHash> {
@@ -323,7 +341,19 @@ impl BenchPeer {
             sender_id: self.me.clone(),
         });
         let _ = self.socket.close(None);
-        let _ = self.socket.flush();
+        // Wait for the server's close frame, so that it sees a clean close.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            match self.socket.read() {
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => break,
+            }
+        }
         std::mem::take(&mut self.docs)
     }
 }

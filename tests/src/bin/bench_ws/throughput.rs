@@ -21,7 +21,14 @@ use crate::process::ServerProcess;
 use crate::report::{DeviceTraffic, Row};
 use crate::target::Target;
 
-const WAIT: Duration = Duration::from_secs(600);
+/// How long any one step may take before the run fails (`BENCH_WAIT_SECS`, default 600).
+pub fn wait() -> Duration {
+    let secs = std::env::var("BENCH_WAIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    Duration::from_secs(secs)
+}
 
 #[derive(Clone, Copy)]
 pub struct Options {
@@ -121,7 +128,7 @@ pub fn run(target: &Target, options: Options) -> anyhow::Result<Row> {
 fn store(peer: &mut BenchPeer, id: DocumentId, doc: automerge::AutoCommit) -> anyhow::Result<()> {
     peer.hold(id, doc)?;
     let head = peer.heads(&id);
-    peer.pump_until(WAIT, "a new case acknowledged", |p| {
+    peer.pump_until(wait(), "a new case acknowledged", |p| {
         head.iter().all(|h| p.acknowledged(&id, h))
     })
 }
@@ -170,7 +177,7 @@ fn device(
     for id in shared {
         peer.request(*id)?;
     }
-    peer.pump_until(WAIT, "the shared cases", |p| {
+    peer.pump_until(wait(), "the shared cases", |p| {
         shared
             .iter()
             .zip(shared_heads)
@@ -196,13 +203,13 @@ fn device(
             race.expected.lock().map_err(|_| anyhow::anyhow!("lock"))?[k].push(change);
         }
         peer.sync(case, false)?;
-        peer.pump_until(WAIT, "an acknowledgement", |p| {
+        peer.pump_until(wait(), "an acknowledgement", |p| {
             p.acknowledged(&case, &change)
         })?;
     }
     let acked = start.elapsed();
     race.acked.fetch_add(1, Ordering::SeqCst);
-    peer.pump_until(WAIT, "every device's acknowledgements", |_| {
+    peer.pump_until(wait(), "every device's acknowledgements", |_| {
         race.acked.load(Ordering::SeqCst) == options.devices
     })?;
     let expected = race
@@ -210,7 +217,7 @@ fn device(
         .lock()
         .map_err(|_| anyhow::anyhow!("lock"))?
         .clone();
-    peer.pump_until(WAIT, "every change of the shared cases", |p| {
+    peer.pump_until(wait(), "every change of the shared cases", |p| {
         shared
             .iter()
             .zip(&expected)
@@ -233,7 +240,7 @@ fn device(
     };
     race.converged.fetch_add(1, Ordering::SeqCst);
     // Keep answering the server until everyone is done, as a connected phone would.
-    peer.pump_until(WAIT, "every device converged", |_| {
+    peer.pump_until(wait(), "every device converged", |_| {
         race.converged.load(Ordering::SeqCst) == options.devices
     })?;
     peer.close();
@@ -281,7 +288,7 @@ fn verify_stored(
     for id in expected.keys() {
         reader.request(*id)?;
     }
-    reader.pump_until(WAIT, "every stored document", |p| {
+    reader.pump_until(wait(), "every stored document", |p| {
         expected
             .iter()
             .all(|(id, heads)| sorted(p.heads(id)) == *heads)
