@@ -204,10 +204,19 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             return Ok(None);
         }
         if let Some(mut message) = incoming {
+            let carried_changes = !message.changes.is_empty();
+            let announced = peer.last_sent_heads.clone();
             message.changes = sync::ChunkList::empty();
             live.doc
                 .receive_sync_message(peer, message)
                 .map_err(|e| StoreError::Backend(format!("sync state update failed: {e}")))?;
+            if carried_changes {
+                // Admitted already, the peer's changes make its heads equal ours, and automerge
+                // then takes them for heads we announced and stays silent: the peer would never
+                // hear that its changes are stored. Had automerge applied them itself, it would
+                // answer with its new heads, the acknowledgement; so must we.
+                peer.last_sent_heads = announced;
+            }
         }
         Ok(Some(live.doc.generate_sync_message(peer)))
     }
