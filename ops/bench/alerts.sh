@@ -115,32 +115,60 @@ Two clocks start each delivery:
   so pushes race with it: a negative value means the alert was on that phone before the
   reporter heard its own change was stored.
 
-*alert written* is when the server logged the alert as written (its own clock, the same
-wall clock), counted from the send: what precedes the fan-out. Phones **answer** like any
-automerge-repo peer (the real protocol: each answer is handled by the server, which also
-records the delivery); **silent** phones apply what they get and never answer, which
-leaves the push path alone. The phones run in the benchmark process on the same 2 cores
-as the server; *phones CPU* is what their $DEVICES threads used per round.
+*first* is the first phone of a round (admission, derivation and one push). Phones
+**answer** like any automerge-repo peer (the real protocol: the server handles each answer
+and records the delivery); **silent** phones apply what they get and never answer, which
+leaves the push path alone. The phones run in the benchmark process on the same 2 cores as
+the server; *phones CPU* is what their $DEVICES threads used per round, *server CPU* the
+casesync process (PostgreSQL's own processes not included).
 
 ## Results
 
 $ROUNDS rounds per run; percentiles over all deliveries of all rounds, in milliseconds.
 
-| backend | phones | devices | rounds | received | after send p50 | p90 | p99 | max | after ack p50 | p90 | p99 | max | alert written (median) | server CPU / round (s) | phones CPU / round (s) | server warnings |
+| backend | phones | devices | rounds | received | after send p50 | p90 | p99 | max | after ack p50 | p90 | p99 | max | first (median of rounds) | server CPU / round (s) | phones CPU / round (s) | server warnings |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $SUMMARY
 Per round (*settled*: from the send until the server was idle again; *threads*: the
 server's OS threads after the round, the blocking pool included):
 
-| backend | phones | round | received | after send p50 | p90 | p99 | max | after ack p50 | p90 | p99 | max | ack (ms) | alert written (ms) | server CPU (s) | phones CPU (s) | settled (s) | threads |
+| backend | phones | round | received | after send p50 | p90 | p99 | max | after ack p50 | p90 | p99 | max | first | ack | server CPU (s) | phones CPU (s) | settled (s) | threads |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $ROWS
 ## Where the time goes
 
-See \`ops/bench/README.md\` ("Missing-alert delivery") for the profile of the server during
-the rounds and what it shows: with answering phones most of the server's CPU goes to
-recording deliveries (one write transaction per alert the document holds, for every sync
-message of every phone), not to the pushes; compare the *answer* and *silent* rows.
+Read from the code and from a profile of the server during six rounds with 1,000 answering
+phones on SQLite (\`perf record -e cpu-clock --call-graph dwarf -p <server pid>\`, taken
+on 2026-11-28 on this machine; shares of the server's CPU, inclusive):
+
+1. **Each phone's answer costs the server more than its push.** The server handles every
+   sync message a phone sends for the alert document in \`ws::documents::sync_frame\` (60%
+   of the server's CPU): access check, a sync step, then
+   \`alerts::deliveries::record_held\` (42%), which calls \`record_delivery\` — a write
+   transaction (\`BEGIN IMMEDIATE\` on SQLite), 34% — for *every* alert the document holds,
+   delivered before or not, on *every* sync message of *every* phone. The cost grows with
+   the number of alerts in the site's document times the number of phones. Compare the
+   *answer* and *silent* rows: the server CPU per round and the tail (p99) are several
+   times those of the push path alone. Recording only the alerts that are new for that
+   device (those between its previous and its new heads, which the sync state already
+   knows), or one multi-row \`INSERT ... ON CONFLICT DO NOTHING\` per message, removes
+   most of it.
+2. **Pushes queue on one document lock, each with a database round trip.** Every session
+   holding the alert document reacts to \`FeedEvent::Doc\` with a \`web::block\` that calls
+   \`Engine::sync_step\`; \`sync_step\` takes the document's mutex and, under it,
+   \`LiveDocument::refresh\` queries \`doc_chunks\` (\`chunks_after\`) before generating the
+   message. 1,000 sessions means 1,000 identical queries one after another under the same
+   lock, and up to 512 blocking threads parked on it (the *threads* column: tokio's
+   blocking pool is full). The spread between *first* and *max* in the *silent* rows is
+   this queue; it is wider on PostgreSQL, where the query is a network round trip.
+   Refreshing once per change (the feed event says the document changed) instead of once
+   per session, and generating the pushes of one document in one blocking task, would
+   shorten it.
+3. **The reporter's acknowledgement waits behind the fan-out.** After writing the alert,
+   the server's follow-up (\`record_acks\` reads the alert document) and the rest of the
+   derivation need the same document lock and the pool of 16 connections that the pushes
+   and answers hold, so *ack* grows with the number of phones (compare *first* with
+   *ack*), most on PostgreSQL.
 
 ## Machine and command
 
