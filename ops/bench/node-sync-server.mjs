@@ -31,14 +31,26 @@ if (portArg === undefined || dir === undefined) {
 }
 
 const wss = new WebSocketServer({ host: "127.0.0.1", port: Number(portArg) })
+const listening = new Promise(resolve => wss.on("listening", resolve))
+// The repo connects its network adapter only once its storage id is read: a socket accepted
+// before that gets no handler and is never answered. Say "listening" after both.
+const adapter = new NodeWSServerAdapter(wss)
+const connected = new Promise(resolve => {
+  const connect = adapter.connect.bind(adapter)
+  adapter.connect = (...args) => {
+    connect(...args)
+    resolve()
+  }
+})
 const repo = new Repo({
-  network: [new NodeWSServerAdapter(wss)],
+  network: [adapter],
   storage: new NodeFSStorageAdapter(dir),
   peerId: `node-sync-server-${process.pid}`,
   sharePolicy: async () => false,
 })
 
-wss.on("listening", () => console.log(`listening ${wss.address().port}`))
+await Promise.all([listening, connected])
+console.log(`listening ${wss.address().port}`)
 
 let stopping = false
 async function stop() {

@@ -345,6 +345,7 @@ impl BenchPeer {
         let deadline = Instant::now() + Duration::from_secs(2);
         while Instant::now() < deadline {
             match self.socket.read() {
+                Ok(Message::Close(_)) => break,
                 Ok(_) => {}
                 Err(tungstenite::Error::Io(e))
                     if matches!(

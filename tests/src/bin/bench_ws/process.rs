@@ -90,8 +90,11 @@ pub fn node_server(node: &Path, script: &Path, dir: &Path) -> anyhow::Result<Ser
         .spawn()
         .context("start the Node sync server")?;
     let stdout = child.stdout.take().context("node stdout")?;
+    let mut stdout = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
+    stdout.read_line(&mut line)?;
+    // Keep reading: a closed pipe would kill the server at its next line of output.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let port = line
         .trim()
         .strip_prefix("listening ")
