@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+use automerge::{Automerge, Change, ChangeHash, PatchLog, ReadDoc};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
@@ -118,11 +118,15 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         }
         let added: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
         // Apply in one batch: one by one is orders of magnitude slower on long histories.
-        if let Err(e) = live.doc.apply_changes(new) {
+        // Logging what the changes did to the document: admission reads that instead of
+        // diffing the whole document, which costs as much as the case's history.
+        let mut changed = PatchLog::active();
+        if let Err(e) = live.doc.apply_changes_log_patches(new, &mut changed) {
             self.reload(&mut live, id)?;
             return Err(Refusal::InvalidChanges(e.to_string()));
         }
-        if let Err(refusal) = self.check_kind(&live.doc, id, kind, &heads_before, writer) {
+        let checked = self.check_kind(&live.doc, id, kind, &heads_before, writer, &mut changed);
+        if let Err(refusal) = checked {
             self.reload(&mut live, id)?;
             return Err(refusal);
         }
@@ -310,9 +314,10 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         kind: DocumentKind,
         before: &[ChangeHash],
         writer: &Writer,
+        changed: &mut PatchLog,
     ) -> Result<(), Refusal> {
         match kind {
-            DocumentKind::Case => check_case(doc, id, before, writer).map(|_| ()),
+            DocumentKind::Case => check_case(doc, id, before, writer, &doc.make_patches(changed)),
             DocumentKind::Alerts => check_alerts(doc, before, writer),
             // Caseloads are server-authored only.
             DocumentKind::Caseload if writer.role.is_none() => Ok(()),

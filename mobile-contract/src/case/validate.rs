@@ -30,7 +30,9 @@ pub fn read_case<D: autosurgeon::ReadDoc>(doc: &D) -> Result<CaseDocument, Shape
     Ok(case)
 }
 
-fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
+/// Checks a case already read from a document (the server checks the parts of a case that a
+/// batch changed this way, without reading the rest again).
+pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
     if case.schema_version.0 != SCHEMA_VERSION {
         return Err(ShapeError::UnsupportedVersion(case.schema_version.0));
     }

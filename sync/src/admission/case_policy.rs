@@ -5,52 +5,42 @@
 use std::collections::HashSet;
 
 use automerge::{Automerge, ChangeHash, ObjId, Patch, PatchAction, Prop, ReadDoc, Value, ROOT};
+use casesync_contract::case::read_case;
 use casesync_contract::case::values::display_value;
-use casesync_contract::case::{read_case, CaseDocument};
 use casesync_contract::permissions::{self, check, root_zone, Operation, Zone};
 use casesync_contract::views::provenance::element_ids;
 use casesync_contract::DocumentId;
 
+use super::touched::check_touched;
 use super::{Refusal, Writer};
 
-/// Checks a case document after the device's changes were applied to it.
-/// `Ok(None)` for a document whose root is still empty: automerge-repo clients create a
-/// document in one change and fill it in the next, and the first may arrive alone.
+/// Checks a case document after the device's changes were applied to it; `patches` are what
+/// they changed (from the document at `before` to now, as `doc.diff` gives them).
+/// A document whose root is still empty passes: automerge-repo clients create a document in
+/// one change and fill it in the next, and the first may arrive alone.
 pub fn check_case(
     doc: &Automerge,
     id: &DocumentId,
     before: &[ChangeHash],
     writer: &Writer,
-) -> Result<Option<CaseDocument>, Refusal> {
-    if doc.keys(ROOT).next().is_none() && doc.keys_at(ROOT, before).next().is_none() {
-        return Ok(None);
-    }
-    let case = read_case(doc)?;
+    patches: &[Patch],
+) -> Result<(), Refusal> {
     let created = doc.keys_at(ROOT, before).next().is_none();
-    if case.case_id.as_str() != id.to_string() {
-        return Err(Refusal::WrongIdentity(format!(
-            "case_id \"{}\" does not match the document id {id}",
-            case.case_id
-        )));
+    if created && doc.keys(ROOT).next().is_none() {
+        return Ok(());
     }
-    if created && case.organisation.as_str() != writer.organisation {
-        return Err(Refusal::WrongIdentity(
-            "a new case must belong to the device's organisation".into(),
-        ));
-    }
-    if let (true, Some(site)) = (created, writer.site.as_deref()) {
-        if case.site.as_str() != site {
-            return Err(Refusal::WrongIdentity(
-                "a new case must belong to the device's site".into(),
-            ));
-        }
+    // What a device changed in an existing case is all that needs checking again. The
+    // server's own writes, and new cases, are read whole.
+    let shape_checked =
+        !created && writer.role.is_some() && matches!(check_touched(doc, patches), Some(Ok(())));
+    if !shape_checked {
+        check_whole(doc, id, created, writer)?;
     }
     let Some(role) = writer.role else {
-        return Ok(Some(case)); // the server itself
+        return Ok(()); // the server itself
     };
-    let patches = doc.diff(before, &doc.get_heads());
-    let fresh = created_objects(&patches);
-    for patch in &patches {
+    let fresh = created_objects(patches);
+    for patch in patches {
         let (zone, op, path) = classify(patch, &fresh, created);
         if let Some((zone, op)) = zone.zip(op) {
             check(role, zone, op, &path)?;
@@ -73,7 +63,36 @@ pub fn check_case(
         }
     }
     check_new_event_states(doc, &fresh, role)?;
-    Ok(Some(case))
+    Ok(())
+}
+
+/// Reads the whole document as a case and checks where it claims to live.
+fn check_whole(
+    doc: &Automerge,
+    id: &DocumentId,
+    created: bool,
+    writer: &Writer,
+) -> Result<(), Refusal> {
+    let case = read_case(doc)?;
+    if case.case_id.as_str() != id.to_string() {
+        return Err(Refusal::WrongIdentity(format!(
+            "case_id \"{}\" does not match the document id {id}",
+            case.case_id
+        )));
+    }
+    if created && case.organisation.as_str() != writer.organisation {
+        return Err(Refusal::WrongIdentity(
+            "a new case must belong to the device's organisation".into(),
+        ));
+    }
+    if let (true, Some(site)) = (created, writer.site.as_deref()) {
+        if case.site.as_str() != site {
+            return Err(Refusal::WrongIdentity(
+                "a new case must belong to the device's site".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Some episode states are decisions of particular roles (closure: coordinators). Read from

@@ -9,6 +9,7 @@
 mod alerts_policy;
 mod case_policy;
 mod refusal;
+mod touched;
 
 pub use alerts_policy::check_alerts;
 pub use case_policy::check_case;
