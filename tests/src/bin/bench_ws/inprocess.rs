@@ -4,9 +4,10 @@
 //! and no database.
 //!
 //! - `apply`: `apply_changes` alone: the ceiling of any automerge sync server;
-//! - `admit`: what casesync's admission does besides storage: decode, apply, the real
-//!   admission check of the sync crate (`check_case`: case shape, identity, role
-//!   permissions) and the encoding of the increment to store (`save_after`).
+//! - `admit`: what casesync's admission does besides storage, as the engine does it: decode,
+//!   apply (logging what changed), the real admission check of the sync crate (`check_case`:
+//!   case shape, identity, role permissions) and the encoding of the increment to store
+//!   (`save_after`).
 //!
 //! Same idea as `bench_inprocess` (which merges one batch per device and document, as batch
 //! sync receives them).
@@ -14,7 +15,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use automerge::{ActorId, Automerge, Change};
+use automerge::{ActorId, Automerge, Change, PatchLog};
 use casesync_contract::{DocumentId, Role};
 use casesync_sync::admission::check_case;
 use casesync_sync::Writer;
@@ -102,8 +103,18 @@ pub fn run(options: Options) -> anyhow::Result<(String, serde_json::Value)> {
         let started = Instant::now();
         let before = doc.get_heads();
         let change = Change::from_bytes(arrival.bytes.clone()).expect("change");
-        doc.apply_changes([change]).expect("apply");
-        check_case(doc, &arrival.document, &before, &writer(arrival.device)).expect("admitted");
+        let mut changed = PatchLog::active();
+        doc.apply_changes_log_patches([change], &mut changed)
+            .expect("apply");
+        let patches = doc.make_patches(&mut changed);
+        check_case(
+            doc,
+            &arrival.document,
+            &before,
+            &writer(arrival.device),
+            &patches,
+        )
+        .expect("admitted");
         assert!(!doc.save_after(&before).is_empty());
         started.elapsed()
     });

@@ -5,6 +5,7 @@
 //!   bench_ws inprocess [--devices 200] [--changes 20] [--shared 5]
 //!   bench_ws latency --server sqlite|postgres [--instances 1|2] [--samples 200]
 //!   bench_ws memory --server sqlite|postgres [--documents 10000] [--idle-secs 2]
+//!   bench_ws summary --from FILE    (the goals, from the JSON lines of the runs above)
 //!
 //! Common options: `--casesync PATH` (default `target/release/casesync`), `--node PATH`
 //! (default `$CASESYNC_NODE` or `node`), `--node-script PATH` (default
@@ -25,6 +26,7 @@ mod memory;
 mod peer;
 mod process;
 mod report;
+mod summary;
 mod target;
 mod throughput;
 
@@ -134,6 +136,7 @@ fn main() -> anyhow::Result<()> {
             args.number("documents", 10_000)?,
             args.number("idle-secs", 2)?,
         )?,
+        "summary" => summary::run(&args.text("from", "ws.jsonl"))?,
         other => bail!("unknown scenario {other}: see the header of bench_ws/main.rs"),
     };
     println!("{line}");

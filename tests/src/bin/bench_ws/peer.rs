@@ -290,21 +290,35 @@ impl BenchPeer {
             .unwrap_or_default()
     }
 
-    /// Whether the server's last advertised heads include `change` (directly or as an
-    /// ancestor): for casesync, that the change is committed.
+    /// Whether the server's last advertised heads include `change`, or a change built on it:
+    /// for casesync, that the change is committed. Looks at most 256 changes back from the
+    /// server's heads (an unacknowledged change is recent), so that the check stays cheap on
+    /// long histories.
     pub fn acknowledged(&mut self, id: &DocumentId, change: &ChangeHash) -> bool {
         let Some(held) = self.docs.get_mut(id) else {
             return false;
         };
-        let Some(theirs) = held.state.their_heads.clone() else {
+        let Some(theirs) = held.state.their_heads.as_ref() else {
             return false;
         };
         if theirs.contains(change) {
             return true;
         }
         let doc = held.doc.document();
-        theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
-            && !doc.get_changes(&theirs).iter().any(|c| c.hash() == *change)
+        let mut queue: std::collections::VecDeque<ChangeHash> = theirs.iter().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(hash) = queue.pop_front() {
+            if hash == *change {
+                return true;
+            }
+            if seen.len() >= 256 || !seen.insert(hash) {
+                continue;
+            }
+            if let Some(c) = doc.get_change_by_hash(&hash) {
+                queue.extend(c.deps().iter().copied());
+            }
+        }
+        false
     }
 
     /// Whether this device holds every change in `changes`.
