@@ -2,8 +2,6 @@
 //! device once the device's heads of the alert document include the change that wrote it;
 //! an acknowledgement is an entry the device appended to `acks`.
 
-use std::collections::HashSet;
-
 use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
 use casesync_contract::case::values::{display_value, whole_number};
 use casesync_contract::DocumentId;
@@ -47,15 +45,10 @@ pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), ApiError> {
 }
 
 fn held_alerts(doc: &Automerge, heads: &[ChangeHash]) -> Vec<String> {
-    let known: Vec<ChangeHash> = heads
-        .iter()
-        .filter(|h| doc.get_change_by_hash(h).is_some())
-        .copied()
-        .collect();
-    if known.is_empty() {
+    if casesync_sync::history::known(doc, heads).is_empty() {
         return vec![];
     }
-    let lacking: HashSet<ChangeHash> = doc.get_changes(&known).iter().map(|c| c.hash()).collect();
+    let lacking = casesync_sync::history::not_reached(doc, heads);
     let Ok(Some((Value::Object(ObjType::Map), alerts))) = doc.get(ROOT, "alerts") else {
         return vec![];
     };

@@ -143,8 +143,7 @@ impl Reporter {
             return true;
         }
         let doc = doc.document();
-        theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
-            && !doc.get_changes(&theirs).iter().any(|c| c.hash() == *change)
+        casesync_sync::history::reaches(doc, &theirs, change)
     }
 
     /// The centre's alert document, found the way a phone finds it: `GET /v1/me` names the

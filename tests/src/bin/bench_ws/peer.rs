@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use automerge::sync::{self, SyncDoc};
-use automerge::{ActorId, AutoCommit, ChangeHash, ReadDoc};
+use automerge::{ActorId, AutoCommit, ChangeHash};
 use casesync_contract::DocumentId;
+use casesync_sync::history;
 use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
 use tungstenite::{Message, WebSocket};
 
@@ -291,9 +292,7 @@ impl BenchPeer {
     }
 
     /// Whether the server's last advertised heads include `change`, or a change built on it:
-    /// for casesync, that the change is committed. Looks at most 256 changes back from the
-    /// server's heads (an unacknowledged change is recent), so that the check stays cheap on
-    /// long histories.
+    /// for casesync, that the change is committed.
     pub fn acknowledged(&mut self, id: &DocumentId, change: &ChangeHash) -> bool {
         let Some(held) = self.docs.get_mut(id) else {
             return false;
@@ -301,24 +300,7 @@ impl BenchPeer {
         let Some(theirs) = held.state.their_heads.as_ref() else {
             return false;
         };
-        if theirs.contains(change) {
-            return true;
-        }
-        let doc = held.doc.document();
-        let mut queue: std::collections::VecDeque<ChangeHash> = theirs.iter().copied().collect();
-        let mut seen = std::collections::HashSet::new();
-        while let Some(hash) = queue.pop_front() {
-            if hash == *change {
-                return true;
-            }
-            if seen.len() >= 256 || !seen.insert(hash) {
-                continue;
-            }
-            if let Some(c) = doc.get_change_by_hash(&hash) {
-                queue.extend(c.deps().iter().copied());
-            }
-        }
-        false
+        theirs.contains(change) || history::reaches(held.doc.document(), theirs, change)
     }
 
     /// Whether this device holds every change in `changes`.
@@ -331,7 +313,7 @@ impl BenchPeer {
             return false;
         };
         let doc = held.doc.document();
-        changes.all(|h| doc.get_change_by_hash(h).is_some())
+        changes.all(|h| history::contains(doc, h))
     }
 
     /// Takes over documents held on an earlier connection; sync starts afresh.
