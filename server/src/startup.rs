@@ -97,13 +97,14 @@ pub fn build_state(
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");
     let blobs = crate::blobs::Blobs::open(&config)?;
-    let engine = Engine::new(
+    let engine = Arc::new(Engine::new(
         Arc::new(SqlStore::new(pool.clone())),
         EngineConfig {
             compact_after: config.compact_after_chunks,
             idle_after: Duration::from_secs(config.idle_document_secs),
+            ..EngineConfig::default()
         },
-    );
+    ));
     let instance_id = uuid::Uuid::new_v4().to_string();
     let storage_id = {
         let mut conn = pool.get()?;
@@ -115,19 +116,23 @@ pub fn build_state(
     };
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
     let feed = match &backend {
-        casesync_schema::Backend::Postgres(url) => {
-            crate::bridge::connect(ChangeFeed::new(4096), url.clone(), instance_id.clone())
-        }
+        casesync_schema::Backend::Postgres(url) => crate::bridge::connect(
+            ChangeFeed::new(4096),
+            url.clone(),
+            instance_id.clone(),
+            engine.clone(),
+        ),
         // SQLite is one instance: nobody else to tell.
         casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),
     };
     let state = AppState {
-        engine: Arc::new(engine),
+        engine,
         blobs: Arc::new(blobs),
         pool,
         config: Arc::new(config),
         clock,
         feed,
+        projections: crate::domain::projections::Projections::new(),
         enrol_limiter: Default::default(),
         instance: Arc::new(Instance {
             peer_id: format!("casesync-{instance_id}"),

@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub feed: ChangeFeed,
+    /// What the server derives from documents after changes (summaries, alerts, ...).
+    pub projections: Arc<crate::domain::projections::Projections>,
     /// Attachments: object storage, master keys, limits.
     pub blobs: Arc<crate::blobs::Blobs>,
     /// Enrolment attempts per client address and per code (this instance).

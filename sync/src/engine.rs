@@ -2,12 +2,13 @@
 //! lacks. It keeps recently used documents in memory and drops idle ones; the store is the
 //! truth, so any instance can serve any document.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash, PatchLog, ReadDoc};
+use automerge::{Automerge, Change, ChangeHash, Patch, PatchAction, PatchLog, Prop, ReadDoc};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
@@ -21,6 +22,11 @@ pub struct EngineConfig {
     pub compact_after: usize,
     /// Drop a document from memory after this long unused.
     pub idle_after: Duration,
+    /// How long live sync may trust a document in memory without asking storage for chunks
+    /// other instances wrote. Their notifications mark it stale at once
+    /// ([`Engine::mark_stale`]); this bounds how late a lost notification is noticed.
+    /// Admission and [`Engine::read`] always ask.
+    pub recheck_after: Duration,
 }
 
 impl Default for EngineConfig {
@@ -28,6 +34,7 @@ impl Default for EngineConfig {
         Self {
             compact_after: 64,
             idle_after: Duration::from_secs(120),
+            recheck_after: Duration::from_secs(1),
         }
     }
 }
@@ -42,15 +49,26 @@ pub struct Admitted {
     pub added: Vec<ChangeHash>,
     pub created: bool,
     pub compaction_due: bool,
+    /// The root keys the new changes wrote under (every root key of a new document), and
+    /// `key.field` for the fields of root-list entries they wrote: what the server derives
+    /// from a case need only be recomputed when its inputs changed.
+    pub touched: BTreeSet<String>,
+    pub kind: DocumentKind,
 }
 
 pub struct Engine<S: DocumentStore + ?Sized> {
     store: Arc<S>,
-    docs: Mutex<HashMap<DocumentId, Arc<Mutex<LiveDocument>>>>,
+    docs: Mutex<HashMap<DocumentId, Handle>>,
     config: EngineConfig,
 }
 
-type Handle = Arc<Mutex<LiveDocument>>;
+/// A document in memory, and whether another instance told us it changed.
+struct Slot {
+    live: Mutex<LiveDocument>,
+    stale: AtomicBool,
+}
+
+type Handle = Arc<Slot>;
 
 impl<S: DocumentStore + ?Sized> Engine<S> {
     pub fn new(store: Arc<S>, config: EngineConfig) -> Self {
@@ -106,6 +124,8 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
                 added: vec![],
                 created: false,
                 compaction_due: false,
+                touched: BTreeSet::new(),
+                kind,
             });
         }
         check_dependencies(&live.doc, &new)?;
@@ -125,11 +145,17 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             self.reload(&mut live, id)?;
             return Err(Refusal::InvalidChanges(e.to_string()));
         }
-        let checked = self.check_kind(&live.doc, id, kind, &heads_before, writer, &mut changed);
+        let patches = live.doc.make_patches(&mut changed);
+        let checked = self.check_kind(&live.doc, id, kind, &heads_before, writer, &patches);
         if let Err(refusal) = checked {
             self.reload(&mut live, id)?;
             return Err(refusal);
         }
+        let touched = if created {
+            live.doc.keys(automerge::ROOT).collect()
+        } else {
+            touched_root_keys(&patches)
+        };
         let bytes = live.doc.save_after(&heads_before);
         let receipts: Vec<ChangeReceipt> = added
             .iter()
@@ -161,6 +187,8 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             added,
             created,
             compaction_due: live.increments >= self.config.compact_after,
+            touched,
+            kind,
         })
     }
 
@@ -172,11 +200,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         have: &[ChangeHash],
     ) -> Result<Option<MissingChanges>, StoreError> {
         self.read(id, |doc| {
-            let known: Vec<ChangeHash> = have
-                .iter()
-                .filter(|h| doc.get_change_by_hash(h).is_some())
-                .copied()
-                .collect();
+            let known = crate::history::known(doc, have);
             MissingChanges {
                 changes: doc
                     .get_changes(&known)
@@ -201,7 +225,16 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     ) -> Result<Option<Option<sync::Message>>, StoreError> {
         let handle = self.handle(id)?;
         let mut live = lock(&handle)?;
-        live.refresh(&*self.store, id)?;
+        // Pushes to every connected device follow each change: asking storage for every one
+        // of them would cost a query per device per change, under the document's lock.
+        let due = live
+            .checked
+            .is_none_or(|at| at.elapsed() >= self.config.recheck_after);
+        if handle.stale.swap(false, Ordering::AcqRel) || due {
+            live.refresh(&*self.store, id)?;
+        } else {
+            live.last_used = std::time::Instant::now();
+        }
         if !live.exists() {
             drop(live);
             self.forget_if_empty(id);
@@ -246,7 +279,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         };
         let before = docs.len();
         let idle = self.config.idle_after;
-        docs.retain(|_, handle| match handle.try_lock() {
+        docs.retain(|_, handle| match handle.live.try_lock() {
             Ok(live) => live.last_used.elapsed() < idle,
             Err(_) => true, // in use right now
         });
@@ -258,6 +291,25 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     pub fn forget(&self, id: &DocumentId) {
         if let Ok(mut docs) = self.docs.lock() {
             docs.remove(id);
+        }
+    }
+
+    /// Another instance stored changes to this document: the next live sync step reads them.
+    pub fn mark_stale(&self, id: &DocumentId) {
+        if let Ok(docs) = self.docs.lock() {
+            if let Some(slot) = docs.get(id) {
+                slot.stale.store(true, Ordering::Release);
+            }
+        }
+    }
+
+    /// Notifications from other instances may have been missed (the connection that brings
+    /// them was lost): every document in memory is read again before its next sync step.
+    pub fn mark_all_stale(&self) {
+        if let Ok(docs) = self.docs.lock() {
+            for slot in docs.values() {
+                slot.stale.store(true, Ordering::Release);
+            }
         }
     }
 
@@ -273,7 +325,12 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             .map_err(|_| StoreError::Backend("document cache poisoned".into()))?;
         Ok(docs
             .entry(*id)
-            .or_insert_with(|| Arc::new(Mutex::new(LiveDocument::empty())))
+            .or_insert_with(|| {
+                Arc::new(Slot {
+                    live: Mutex::new(LiveDocument::empty()),
+                    stale: AtomicBool::new(false),
+                })
+            })
             .clone())
     }
 
@@ -281,7 +338,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         if let Ok(mut docs) = self.docs.lock() {
             let empty = docs
                 .get(id)
-                .and_then(|h| h.try_lock().ok().map(|l| !l.exists()))
+                .and_then(|h| h.live.try_lock().ok().map(|l| !l.exists()))
                 .unwrap_or(false);
             if empty {
                 docs.remove(id);
@@ -314,10 +371,10 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         kind: DocumentKind,
         before: &[ChangeHash],
         writer: &Writer,
-        changed: &mut PatchLog,
+        patches: &[Patch],
     ) -> Result<(), Refusal> {
         match kind {
-            DocumentKind::Case => check_case(doc, id, before, writer, &doc.make_patches(changed)),
+            DocumentKind::Case => check_case(doc, id, before, writer, patches),
             DocumentKind::Alerts => check_alerts(doc, before, writer),
             // Caseloads are server-authored only.
             DocumentKind::Caseload if writer.role.is_none() => Ok(()),
@@ -334,6 +391,53 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     }
 }
 
+/// The root keys under which the patches changed something, and for entries of a root
+/// list (a log such as `observations`), the fields written in them as `observations.field`.
+fn touched_root_keys(patches: &[Patch]) -> BTreeSet<String> {
+    let mut touched = BTreeSet::new();
+    for patch in patches {
+        let field = match &patch.action {
+            PatchAction::PutMap { key, .. }
+            | PatchAction::DeleteMap { key }
+            | PatchAction::Increment {
+                prop: Prop::Map(key),
+                ..
+            }
+            | PatchAction::Conflict {
+                prop: Prop::Map(key),
+            } => Some(key),
+            _ => None,
+        };
+        match patch.path.as_slice() {
+            [] => touched.extend(field.cloned()),
+            [(_, Prop::Map(root)), rest @ ..] => {
+                touched.insert(root.clone());
+                match (rest, field) {
+                    // A field written empty (`null`, as typed models write absent options)
+                    // brings nothing the server derives anything from.
+                    ([(_, Prop::Seq(_))], Some(field)) if !writes_null(&patch.action) => {
+                        touched.insert(format!("{root}.{field}"));
+                    }
+                    ([(_, Prop::Seq(_)), (_, Prop::Map(field)), ..], _) => {
+                        touched.insert(format!("{root}.{field}"));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {} // the root is a map
+        }
+    }
+    touched
+}
+
+fn writes_null(action: &PatchAction) -> bool {
+    matches!(
+        action,
+        PatchAction::PutMap { value: (automerge::Value::Scalar(v), _), .. }
+            if matches!(v.as_ref(), automerge::ScalarValue::Null)
+    )
+}
+
 /// What a peer lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingChanges {
@@ -344,6 +448,7 @@ pub struct MissingChanges {
 
 fn lock(handle: &Handle) -> Result<MutexGuard<'_, LiveDocument>, StoreError> {
     handle
+        .live
         .lock()
         .map_err(|_| StoreError::Backend("document lock poisoned".into()))
 }
@@ -363,7 +468,7 @@ fn new_changes(doc: &Automerge, changes: Vec<Change>) -> Vec<Change> {
     let mut seen = HashSet::new();
     changes
         .into_iter()
-        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+        .filter(|c| !crate::history::contains(doc, &c.hash()) && seen.insert(c.hash()))
         .collect()
 }
 
@@ -374,7 +479,7 @@ fn check_dependencies(doc: &Automerge, new: &[Change]) -> Result<(), Refusal> {
         .filter(|c| {
             c.deps()
                 .iter()
-                .any(|d| !in_batch.contains(d) && doc.get_change_by_hash(d).is_none())
+                .any(|d| !in_batch.contains(d) && !crate::history::contains(doc, d))
         })
         .count();
     if missing > 0 {

@@ -15,6 +15,8 @@ pub struct LiveDocument {
     /// Incremental chunks stored since the last snapshot (drives compaction).
     pub increments: usize,
     pub last_used: Instant,
+    /// When storage was last asked for newer chunks (`None`: never).
+    pub checked: Option<Instant>,
 }
 
 impl LiveDocument {
@@ -24,6 +26,7 @@ impl LiveDocument {
             last_seq: 0,
             increments: 0,
             last_used: Instant::now(),
+            checked: None,
         }
     }
 
@@ -35,6 +38,7 @@ impl LiveDocument {
     ) -> Result<(), StoreError> {
         self.last_used = Instant::now();
         let chunks = store.chunks_after(id, self.last_seq)?;
+        self.checked = Some(self.last_used);
         for chunk in chunks {
             self.doc.load_incremental(&chunk.bytes).map_err(|e| {
                 StoreError::Backend(format!(

@@ -29,6 +29,7 @@ fn device_creates_and_another_appends() {
         )
         .unwrap();
     assert!(out.created);
+    assert!(out.touched.contains("profile") && out.touched.contains("episodes"));
     assert_eq!(out.heads, a.get_heads());
 
     let mut b = AutoCommit::new().with_actor(ActorId::random());
@@ -56,6 +57,11 @@ fn device_creates_and_another_appends() {
         )
         .unwrap();
     assert_eq!(out.added.len(), 1);
+    // What the server derives from the case is recomputed by what the change touched.
+    assert!(out.touched.contains("observations"));
+    assert!(out.touched.contains("observations.text"));
+    assert!(!out.touched.contains("observations.attachments"));
+    assert!(!out.touched.contains("episodes") && !out.touched.contains("profile"));
     // Replaying the same request changes nothing.
     let again = engine
         .admit(

@@ -8,8 +8,8 @@ use crate::error::DbError;
 use crate::tables::case_summaries;
 use crate::DbConn;
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = case_summaries)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = case_summaries, primary_key(document_id), treat_none_as_null = true)]
 pub struct CaseSummaryRow {
     pub document_id: String,
     pub organisation_id: String,
@@ -22,17 +22,38 @@ pub struct CaseSummaryRow {
     pub updated_at: i64,
 }
 
+/// Stores a case's summary, replacing the one before. Two instances may store the same
+/// case's first summary at once: the one that loses the insert updates instead.
 pub fn upsert(conn: &mut DbConn, row: &CaseSummaryRow) -> Result<(), DbError> {
-    write_tx(conn, |conn| {
-        diesel::delete(
-            case_summaries::table.filter(case_summaries::document_id.eq(&row.document_id)),
-        )
-        .execute(conn)?;
+    match write_tx(conn, |conn| store(conn, row)) {
+        Err(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => write_tx(conn, |conn| store(conn, row)),
+        other => other,
+    }
+}
+
+fn store(conn: &mut DbConn, row: &CaseSummaryRow) -> Result<(), DbError> {
+    let updated = diesel::update(
+        case_summaries::table.filter(case_summaries::document_id.eq(&row.document_id)),
+    )
+    .set(row)
+    .execute(conn)?;
+    if updated == 0 {
         diesel::insert_into(case_summaries::table)
-            .values(row.clone())
+            .values(row)
             .execute(conn)?;
-        Ok(())
-    })
+    }
+    Ok(())
+}
+
+/// Records that a case changed without changing what its summary shows.
+pub fn touch(conn: &mut DbConn, document_id: &str, at: i64) -> Result<(), DbError> {
+    diesel::update(case_summaries::table.filter(case_summaries::document_id.eq(document_id)))
+        .set(case_summaries::updated_at.eq(at))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn of_organisation(

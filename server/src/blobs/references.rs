@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use automerge::{Automerge, ReadDoc, ROOT};
-use casesync_contract::case::read_case;
 use casesync_contract::case::values::display_value;
+use casesync_contract::case::CaseDocument;
 use casesync_contract::wire::is_blob_hash;
 use casesync_contract::DocumentId;
 use casesync_schema::blobs::references;
@@ -21,10 +21,8 @@ fn normalise(hash: &str) -> Option<String> {
     is_blob_hash(&hash).then_some(hash)
 }
 
-/// The blob hashes a case document references, or `None` if it does not read as a case
-/// (then its references are left as they are).
-pub fn referenced_hashes(doc: &Automerge) -> Option<BTreeSet<String>> {
-    let case = read_case(doc).ok()?;
+/// The blob hashes a case document references (`case` read from `doc`).
+pub fn referenced_hashes(doc: &Automerge, case: &CaseDocument) -> BTreeSet<String> {
     let mut hashes: BTreeSet<String> = case
         .attachments
         .iter()
@@ -45,14 +43,11 @@ pub fn referenced_hashes(doc: &Automerge) -> Option<BTreeSet<String>> {
             );
         }
     }
-    Some(hashes)
+    hashes
 }
 
-/// Recomputes the references of one document. Blocking.
-pub fn refresh(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
-    let Some(Some(hashes)) = state.engine.read(id, referenced_hashes)? else {
-        return Ok(());
-    };
+/// Stores the references of one case. Blocking.
+pub fn store(state: &AppState, id: &DocumentId, hashes: &BTreeSet<String>) -> Result<(), ApiError> {
     let mut conn = state.db()?;
     // The organisation the server recorded for the case, not the document's own claim.
     let Some(row) = documents::find(&mut conn, id)? else {
@@ -62,7 +57,7 @@ pub fn refresh(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
         &mut conn,
         &id.to_string(),
         &row.organisation_id,
-        &hashes,
+        hashes,
         state.now(),
     )?;
     Ok(())

@@ -156,7 +156,14 @@ fn sync_document(
             create.as_ref(),
             state.now(),
         ) {
-            Ok(admitted) => after_admission(state, &id, &admitted, Some(&caller.device_id)),
+            Ok(admitted) => {
+                // The reply says what followed (an alert raised, a checklist started).
+                if let Some(ticket) =
+                    after_admission(state, &id, &admitted, Some(&caller.device_id))
+                {
+                    state.projections.wait(ticket);
+                }
+            }
             Err(refusal) if refusal.is_device_fault() => {
                 tracing::info!(document = %id, device = %caller.device_id, code = %refusal.code(), "changes refused");
                 if create.is_some() {

@@ -8,6 +8,7 @@ use casesync_contract::{DocumentId, Role};
 use casesync_schema::directory::{sites, AuthenticatedDevice};
 use casesync_sync::{Admitted, DocumentMeta, Writer};
 
+use crate::domain::projections::Ticket;
 use crate::error::ApiError;
 use crate::live::DocChanged;
 use crate::state::AppState;
@@ -23,29 +24,26 @@ pub fn device_writer(caller: &AuthenticatedDevice) -> Writer {
     }
 }
 
-/// What has to happen once changes are durable: the read model, live push, compaction.
-/// Failures here are logged, not returned: the device's changes are already committed.
+/// What has to happen once changes are durable: the audit entry, live push, the derived
+/// state (scheduled: see `domain::projections`), compaction. Failures here are logged, not
+/// returned: the device's changes are already committed. Wait for the ticket to answer a
+/// caller who expects the consequences (a missing report's alert, the case list); never from
+/// within a projection.
 pub fn after_admission(
     state: &AppState,
     id: &DocumentId,
     admitted: &Admitted,
     origin: Option<&str>,
-) {
+) -> Option<Ticket> {
     if admitted.added.is_empty() {
-        return;
+        return None;
     }
     crate::domain::access::after_write::after_admission(state, id, admitted, origin);
-    if let Err(e) = super::summary::refresh(state, id) {
-        tracing::warn!(document = %id, error = %e, "case summary not refreshed");
-    }
-    if let Err(e) = crate::blobs::references::refresh(state, id) {
-        tracing::warn!(document = %id, error = %e, "blob references not refreshed");
-    }
     state.feed.publish(DocChanged {
         document: *id,
         origin_device: origin.map(str::to_string),
     });
-    crate::domain::alerts::follow_up(state, id);
+    let ticket = state.projections.schedule(state, id, admitted);
     if admitted.created {
         // A new case is in someone's scope: caseloads must list it.
         if let Ok(Some(row)) = state
@@ -74,6 +72,7 @@ pub fn after_admission(
             }
         });
     }
+    ticket
 }
 
 /// Opens a case for the caller's organisation.
@@ -144,7 +143,9 @@ pub fn create_case(
         Some(&meta),
         state.now(),
     )?;
-    after_admission(state, &id, &admitted, None);
+    if let Some(ticket) = after_admission(state, &id, &admitted, None) {
+        state.projections.wait(ticket); // the case list shows it when this returns
+    }
     Ok(CreatedCase {
         id,
         url: id.url(),

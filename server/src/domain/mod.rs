@@ -12,6 +12,7 @@ pub mod enrolment;
 pub mod enrolment_limiter;
 pub mod enrolment_qr;
 pub mod gdpr;
+pub mod projections;
 pub mod scope;
 pub mod server_write;
 pub mod summary;

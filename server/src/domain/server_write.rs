@@ -45,6 +45,7 @@ pub fn server_write<E: std::fmt::Display>(
     let admitted = state
         .engine
         .admit(id, kind, writer, &changes, create, state.now())?;
+    // Not waited for: server writes happen inside projections too.
     after_admission(state, id, &admitted, Some(&writer.device));
     Ok(Some(admitted))
 }

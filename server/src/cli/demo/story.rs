@@ -151,7 +151,12 @@ impl<'a> Story<'a> {
                     by.device.device_name, self.id
                 ))
             })?;
-        after_admission(self.state, &self.id, &admitted, Some(&by.device.device_id));
+        // The story goes on from what followed (the alert Abena's report raised).
+        if let Some(ticket) =
+            after_admission(self.state, &self.id, &admitted, Some(&by.device.device_id))
+        {
+            self.state.projections.wait(ticket);
+        }
         Ok(())
     }
 

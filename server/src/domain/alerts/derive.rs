@@ -7,7 +7,7 @@ use automerge::{ObjType, Value, ROOT};
 use autosurgeon::reconcile_insert;
 use casesync_contract::alerts::{AlertKind, Audience};
 use casesync_contract::case::{
-    read_case, CaseDocument, Checklist, ChecklistStep, EpisodeState, Millis, Str, Whole,
+    CaseDocument, Checklist, ChecklistStep, EpisodeState, Millis, Str, Whole,
 };
 use casesync_contract::checklists::{for_anchor, Anchor};
 use casesync_contract::views::{alert_pack, episode_view};
@@ -21,19 +21,9 @@ use crate::domain::server_write::server_write;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Runs after every admitted change of a case.
-pub fn derive(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
-    let Some(Ok(case)) = state.engine.read(id, read_case)? else {
-        return Ok(()); // not (yet) a case
-    };
-    start_checklist(
-        state,
-        id,
-        &case,
-        Anchor::Intake,
-        "intake",
-        case.created_at.0,
-    )?;
+/// Runs after admitted changes to a case's episodes or checklists (`case` as it is now).
+pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<(), ApiError> {
+    start_checklist(state, id, case, Anchor::Intake, "intake", case.created_at.0)?;
     for episode in &case.episodes {
         for (anchor, states) in [
             (
@@ -54,12 +44,12 @@ pub fn derive(state: &AppState, id: &DocumentId) -> Result<(), ApiError> {
                 })
                 .min_by_key(|e| (e.observed_at, e.id.clone()));
             if let Some(event) = first {
-                start_checklist(state, id, &case, anchor, &episode.id.0, event.observed_at.0)?;
+                start_checklist(state, id, case, anchor, &episode.id.0, event.observed_at.0)?;
             }
         }
-        react_to_episode(state, id, &case, episode)?;
+        react_to_episode(state, id, case, episode)?;
     }
-    flag_repeat_episodes(state, id, &case)
+    flag_repeat_episodes(state, id, case)
 }
 
 fn react_to_episode(

@@ -17,30 +17,3 @@ pub mod raise;
 pub mod rules;
 
 pub use list::list_alerts;
-
-use casesync_contract::wire::DocumentKind;
-use casesync_contract::DocumentId;
-
-use crate::state::AppState;
-
-/// What alerts make of a stored change: derivations for a case, acknowledgements for an
-/// alert document. Errors are logged: the change itself is already committed.
-pub fn follow_up(state: &AppState, id: &DocumentId) {
-    let kind = state
-        .db()
-        .ok()
-        .and_then(|mut conn| {
-            casesync_schema::directory::documents::find(&mut conn, id)
-                .ok()
-                .flatten()
-        })
-        .and_then(|row| row.kind());
-    let result = match kind {
-        Some(DocumentKind::Case) => derive::derive(state, id),
-        Some(DocumentKind::Alerts) => deliveries::record_acks(state, id),
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
-        tracing::warn!(document = %id, error = %e, "alert follow-up failed");
-    }
-}

@@ -1,0 +1,79 @@
+use std::collections::BTreeSet;
+
+use casesync_contract::wire::DocumentKind;
+use casesync_sync::Admitted;
+
+use super::Needs;
+
+fn admitted(kind: DocumentKind, created: bool, touched: &[&str]) -> Admitted {
+    Admitted {
+        heads_before: vec![],
+        heads: vec![],
+        added: vec![automerge::ChangeHash([7; 32])],
+        created,
+        compaction_due: false,
+        touched: touched
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<BTreeSet<_>>(),
+        kind,
+    }
+}
+
+#[test]
+fn an_observation_refreshes_the_time_only() {
+    let needs = Needs::of(&admitted(
+        DocumentKind::Case,
+        false,
+        &["observations", "observations.text", "observations.kind"],
+    ));
+    assert_eq!(
+        needs,
+        Needs {
+            touch: true,
+            ..Needs::default()
+        }
+    );
+}
+
+#[test]
+fn an_observation_with_photos_refreshes_the_references() {
+    let needs = Needs::of(&admitted(
+        DocumentKind::Case,
+        false,
+        &["observations", "observations.attachments"],
+    ));
+    assert!(needs.blobs && needs.touch && !needs.alerts && !needs.summary);
+}
+
+#[test]
+fn an_episode_event_derives_alerts_and_the_summary() {
+    let needs = Needs::of(&admitted(DocumentKind::Case, false, &["episodes"]));
+    assert!(needs.alerts && needs.summary && needs.touch && !needs.blobs);
+}
+
+#[test]
+fn a_new_case_derives_everything() {
+    let needs = Needs::of(&admitted(DocumentKind::Case, true, &[]));
+    assert!(needs.summary && needs.blobs && needs.alerts && needs.touch);
+}
+
+#[test]
+fn alert_documents_record_acknowledgements_only() {
+    assert_eq!(
+        Needs::of(&admitted(DocumentKind::Alerts, false, &["acks"])),
+        Needs {
+            acks: true,
+            ..Needs::default()
+        }
+    );
+    assert!(Needs::of(&admitted(DocumentKind::Alerts, false, &["alerts"])).is_empty());
+    assert!(Needs::of(&admitted(DocumentKind::Caseload, false, &["cases"])).is_empty());
+}
+
+#[test]
+fn nothing_new_needs_nothing() {
+    let mut nothing = admitted(DocumentKind::Case, true, &["episodes"]);
+    nothing.added.clear();
+    assert!(Needs::of(&nothing).is_empty());
+}
