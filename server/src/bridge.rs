@@ -3,6 +3,7 @@
 //! one instance receives, live, a change a device made through another. No polling: the
 //! notification arrives on an open connection the moment the sender's transaction is done.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use casesync_contract::DocumentId;
@@ -12,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::live::{ChangeFeed, DocChanged, FeedEvent};
+use crate::state::CaseEngine;
 
 const CHANNEL: &str = "casesync_feed";
 
@@ -56,10 +58,17 @@ fn from_wire(wire: Wire) -> Option<FeedEvent> {
 }
 
 /// Connects the feed to PostgreSQL. Returns the feed to use (it now also notifies).
-pub fn connect(feed: ChangeFeed, url: String, instance: String) -> ChangeFeed {
+/// Documents another instance changed are marked stale in `engine` before sessions hear of
+/// them, so that the pushes that follow read the new chunks.
+pub fn connect(
+    feed: ChangeFeed,
+    url: String,
+    instance: String,
+    engine: Arc<CaseEngine>,
+) -> ChangeFeed {
     let (tx, rx) = mpsc::unbounded_channel();
     let bridged = feed.clone().with_remote(tx);
-    actix_web::rt::spawn(run(feed, url, instance, rx));
+    actix_web::rt::spawn(run(feed, url, instance, engine, rx));
     bridged
 }
 
@@ -67,11 +76,12 @@ async fn run(
     feed: ChangeFeed,
     url: String,
     instance: String,
+    engine: Arc<CaseEngine>,
     mut outgoing: mpsc::UnboundedReceiver<FeedEvent>,
 ) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        match session(&feed, &url, &instance, &mut outgoing).await {
+        match session(&feed, &url, &instance, &engine, &mut outgoing).await {
             Ok(Ended::FeedGone) => return,
             Ok(Ended::ConnectionLost) => {
                 tracing::warn!("instance bridge connection closed; reconnecting");
@@ -96,6 +106,7 @@ async fn session(
     feed: &ChangeFeed,
     url: &str,
     instance: &str,
+    engine: &CaseEngine,
     outgoing: &mut mpsc::UnboundedReceiver<FeedEvent>,
 ) -> Result<Ended, tokio_postgres::Error> {
     let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
@@ -119,6 +130,8 @@ async fn session(
         }
     });
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    // Changes stored while nobody listened went unannounced: read every document again.
+    engine.mark_all_stale();
     tracing::info!("instance bridge listening");
     loop {
         tokio::select! {
@@ -134,6 +147,9 @@ async fn session(
                 match serde_json::from_str::<Wire>(&payload) {
                     Ok(wire) if wire.i != instance => {
                         if let Some(event) = from_wire(wire) {
+                            if let FeedEvent::Doc(change) = &event {
+                                engine.mark_stale(&change.document);
+                            }
                             feed.publish_local(event);
                         }
                     }

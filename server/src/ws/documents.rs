@@ -16,8 +16,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub enum Outcome {
-    /// The next sync message for the device, if there is anything to say.
-    Reply(Option<Vec<u8>>),
+    /// The next sync message for the device, if there is anything to say, and the kind of
+    /// the document when the device may sync it (`None`: not stored yet, or not its own).
+    Reply(Option<Vec<u8>>, Option<DocumentKind>),
     /// Unknown or out of scope: `doc-unavailable`.
     Unavailable,
     /// The device's changes were refused; nothing was stored.
@@ -26,12 +27,15 @@ pub enum Outcome {
     Malformed(String),
 }
 
+/// `known`: the document's kind when this session already found the device may sync it (the
+/// session forgets that when the device's scope changes): no database round trip per frame.
 pub fn sync_frame(
     state: &AppState,
     device: &AuthenticatedDevice,
     id: &DocumentId,
     data: &[u8],
     is_request: bool,
+    known: Option<DocumentKind>,
     peer: &mut sync::State,
 ) -> Result<Outcome, ApiError> {
     let message = match sync::Message::decode(data) {
@@ -43,7 +47,9 @@ pub fn sync_frame(
         }
     };
     tracing::debug!(document = %id, is_request, changes = message.changes.len(), heads = message.heads.len(), "sync frame");
-    let (kind, create) = {
+    let (kind, create) = if let Some(kind) = known {
+        (kind, None)
+    } else {
         let mut conn = state.db()?;
         match access::accessible(&mut conn, device, id)? {
             Some((_, kind)) => (kind, None),
@@ -56,7 +62,7 @@ pub fn sync_frame(
                 if !message.changes.is_empty() {
                     return Ok(Outcome::Unavailable);
                 }
-                return Ok(Outcome::Reply(empty_reply(peer, message)));
+                return Ok(Outcome::Reply(empty_reply(peer, message), None));
             }
             None => (
                 DocumentKind::Case,
@@ -81,13 +87,17 @@ pub fn sync_frame(
             create.as_ref(),
             state.now(),
         ) {
-            Ok(admitted) => after_admission(state, id, &admitted, Some(&device.device_id)),
+            // What follows from the changes (alerts, the case list) goes on without holding
+            // back the acknowledgement.
+            Ok(admitted) => {
+                after_admission(state, id, &admitted, Some(&device.device_id));
+            }
             Err(refusal) if refusal.is_device_fault() => return Ok(Outcome::Refused(refusal)),
             Err(refusal) => return Err(refusal.into()),
         }
     } else if create.is_some() {
         // Nothing stored yet: answer as an empty document so the device sends its changes.
-        return Ok(Outcome::Reply(empty_reply(peer, message)));
+        return Ok(Outcome::Reply(empty_reply(peer, message), None));
     }
     let device_heads = message.heads.clone();
     let reply = state.engine.sync_step(id, peer, Some(message))?;
@@ -101,7 +111,7 @@ pub fn sync_frame(
         )?;
     }
     match reply {
-        Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode))),
+        Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode), Some(kind))),
         None => Ok(Outcome::Unavailable),
     }
 }

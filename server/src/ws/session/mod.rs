@@ -2,21 +2,22 @@
 //! live pushes when a document the device holds changes anywhere. Frames of one session are
 //! handled in order; sessions run side by side.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use actix_web::web;
 use actix_ws::{AggregatedMessage, CloseCode, MessageStream, Session};
 use automerge::sync;
+use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
-use tokio::sync::broadcast::error::RecvError;
 
-use super::documents::{push, sync_frame, Outcome};
+use super::documents::{sync_frame, Outcome};
+
+mod events;
 use super::outbox::{Outbox, Outgoing};
 use super::MAX_FRAME_BYTES;
-use crate::live::FeedEvent;
 use crate::state::AppState;
 
 const PING_EVERY: Duration = Duration::from_secs(10);
@@ -36,6 +37,11 @@ struct Live {
     out: Outbox,
     peer: Option<Peer>,
     docs: HashMap<DocumentId, sync::State>,
+    /// Documents the device was found to may sync, by kind (dropped when its scope changes).
+    allowed: HashMap<DocumentId, DocumentKind>,
+    /// Documents that changed elsewhere, to push at `push_at`.
+    due: HashSet<DocumentId>,
+    push_at: Option<tokio::time::Instant>,
     started: Instant,
 }
 
@@ -59,12 +65,16 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         device,
         peer: None,
         docs: HashMap::new(),
+        allowed: HashMap::new(),
+        due: HashSet::new(),
+        push_at: None,
         started: Instant::now(),
     };
     tracing::info!(device = %live.device.device_id, "live session opened");
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
     let end = loop {
+        let push_at = live.push_at;
         tokio::select! {
             frame = stream.recv() => {
                 last_heard = Instant::now();
@@ -86,6 +96,9 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
             event = feed.recv() => {
                 if let Some(end) = live.on_event(event).await { break end; }
             }
+            _ = sleep_until(push_at), if push_at.is_some() => {
+                if let Some(end) = live.push_due().await { break end; }
+            }
             _ = ping.tick() => {
                 if live.peer.is_none() && live.started.elapsed() > JOIN_TIMEOUT {
                     break End::Error("expected a join message".into());
@@ -101,6 +114,12 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         }
     };
     live.finish(end).await;
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
 }
 
 impl Live {
@@ -169,8 +188,17 @@ impl Live {
         };
         let state = self.state.clone();
         let device = self.device.clone();
+        let known = self.allowed.get(&id).copied();
         let result = web::block(move || {
-            let outcome = sync_frame(&state, &device, &id, &data, is_request, &mut peer_state);
+            let outcome = sync_frame(
+                &state,
+                &device,
+                &id,
+                &data,
+                is_request,
+                known,
+                &mut peer_state,
+            );
             (outcome, peer_state)
         })
         .await;
@@ -179,8 +207,11 @@ impl Live {
             Err(e) => return Some(End::Error(format!("internal error: {e}"))),
         };
         match outcome {
-            Ok(Outcome::Reply(reply)) => {
+            Ok(Outcome::Reply(reply, kind)) => {
                 self.docs.insert(id, peer_state);
+                if let Some(kind) = kind {
+                    self.allowed.insert(id, kind);
+                }
                 reply.and_then(|data| self.send_sync(id, data))
             }
             Ok(Outcome::Unavailable) => self.send(&RepoMessage::DocUnavailable {
@@ -202,89 +233,6 @@ impl Live {
                 e.code, e.message
             ))),
         }
-    }
-
-    async fn on_event(&mut self, event: Result<FeedEvent, RecvError>) -> Option<End> {
-        match event {
-            Ok(FeedEvent::Doc(change)) if self.docs.contains_key(&change.document) => {
-                self.push(change.document).await
-            }
-            Ok(FeedEvent::DeviceCut { device_id }) if device_id == self.device.device_id => {
-                Some(End::Code(CloseCode::Policy, "device access revoked"))
-            }
-            Ok(FeedEvent::ScopeChanged { organisation_id })
-                if organisation_id == self.device.organisation_id =>
-            {
-                self.recheck_scope().await
-            }
-            // Missed events: bring every held document up to date.
-            Err(RecvError::Lagged(_)) => {
-                let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
-                for id in ids {
-                    if let Some(end) = self.push(id).await {
-                        return Some(end);
-                    }
-                }
-                None
-            }
-            Err(RecvError::Closed) => Some(End::Code(CloseCode::Away, "server is stopping")),
-            Ok(_) => None,
-        }
-    }
-
-    async fn push(&mut self, id: DocumentId) -> Option<End> {
-        let mut peer_state = self.docs.remove(&id)?;
-        let state = self.state.clone();
-        let result = web::block(move || {
-            let reply = push(&state, &id, &mut peer_state);
-            (reply, peer_state)
-        })
-        .await;
-        let Ok((reply, peer_state)) = result else {
-            return Some(End::Error("internal error".into()));
-        };
-        self.docs.insert(id, peer_state);
-        match reply {
-            Ok(Some(data)) => self.send_sync(id, data),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::warn!(document = %id, error = %e, "live push failed");
-                None
-            }
-        }
-    }
-
-    /// Drops documents that left the device's scope and brings its caseload up to date
-    /// (which tells the device what to hold and what to erase).
-    async fn recheck_scope(&mut self) -> Option<End> {
-        let state = self.state.clone();
-        let device = self.device.clone();
-        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
-        let keep = web::block(move || -> Vec<bool> {
-            if let Err(e) = crate::domain::caseload::refresh(&state, &device) {
-                tracing::warn!(device = %device.device_id, error = %e, "caseload not refreshed");
-            }
-            let Ok(mut conn) = state.db() else {
-                return vec![true; ids.len()];
-            };
-            ids.iter()
-                .map(|id| {
-                    matches!(
-                        super::access::accessible(&mut conn, &device, id),
-                        Ok(Some(_))
-                    )
-                })
-                .collect()
-        })
-        .await
-        .unwrap_or_default();
-        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
-        for (id, keep) in ids.into_iter().zip(keep) {
-            if !keep {
-                self.docs.remove(&id);
-            }
-        }
-        None
     }
 
     async fn saved_state(&self, id: DocumentId) -> sync::State {

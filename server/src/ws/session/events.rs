@@ -1,0 +1,124 @@
+//! What a session does when something changes elsewhere: documents it holds changed (push
+//! them), its device was cut off, its organisation's scope changed.
+
+use std::time::Duration;
+
+use actix_web::web;
+use actix_ws::CloseCode;
+use casesync_contract::DocumentId;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{End, Live};
+use crate::live::FeedEvent;
+use crate::ws::documents::push;
+
+/// How long a session gathers changes before pushing them. When many phones write to one
+/// case, a push per change would send each phone many small messages, and each costs the
+/// phone (and the server, for its reply) far more than the changes in it; a few
+/// milliseconds of gathering sends one message with all of them, at a latency nobody sees.
+const PUSH_GATHER: Duration = Duration::from_millis(10);
+
+impl Live {
+    pub(super) async fn on_event(&mut self, event: Result<FeedEvent, RecvError>) -> Option<End> {
+        match event {
+            Ok(FeedEvent::Doc(change)) if self.docs.contains_key(&change.document) => {
+                self.push_soon(change.document);
+                None
+            }
+            Ok(FeedEvent::DeviceCut { device_id }) if device_id == self.device.device_id => {
+                Some(End::Code(CloseCode::Policy, "device access revoked"))
+            }
+            Ok(FeedEvent::ScopeChanged { organisation_id })
+                if organisation_id == self.device.organisation_id =>
+            {
+                self.recheck_scope().await
+            }
+            // Missed events: bring every held document up to date.
+            Err(RecvError::Lagged(_)) => {
+                let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+                for id in ids {
+                    self.push_soon(id);
+                }
+                None
+            }
+            Err(RecvError::Closed) => Some(End::Code(CloseCode::Away, "server is stopping")),
+            Ok(_) => None,
+        }
+    }
+
+    /// Pushes the document after [`PUSH_GATHER`], with whatever else changed meanwhile.
+    fn push_soon(&mut self, id: DocumentId) {
+        self.due.insert(id);
+        self.push_at
+            .get_or_insert_with(|| tokio::time::Instant::now() + PUSH_GATHER);
+    }
+
+    /// Pushes every document whose push is due.
+    pub(super) async fn push_due(&mut self) -> Option<End> {
+        self.push_at = None;
+        let due: Vec<DocumentId> = self.due.drain().collect();
+        for id in due {
+            if let Some(end) = self.push(id).await {
+                return Some(end);
+            }
+        }
+        None
+    }
+
+    async fn push(&mut self, id: DocumentId) -> Option<End> {
+        let mut peer_state = self.docs.remove(&id)?;
+        let state = self.state.clone();
+        let result = web::block(move || {
+            let reply = push(&state, &id, &mut peer_state);
+            (reply, peer_state)
+        })
+        .await;
+        let Ok((reply, peer_state)) = result else {
+            return Some(End::Error("internal error".into()));
+        };
+        self.docs.insert(id, peer_state);
+        match reply {
+            Ok(Some(data)) => self.send_sync(id, data),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "live push failed");
+                None
+            }
+        }
+    }
+
+    /// Drops documents that left the device's scope and brings its caseload up to date
+    /// (which tells the device what to hold and what to erase).
+    async fn recheck_scope(&mut self) -> Option<End> {
+        let state = self.state.clone();
+        let device = self.device.clone();
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        let keep = web::block(move || -> Vec<bool> {
+            if let Err(e) = crate::domain::caseload::refresh(&state, &device) {
+                tracing::warn!(device = %device.device_id, error = %e, "caseload not refreshed");
+            }
+            let Ok(mut conn) = state.db() else {
+                return vec![true; ids.len()];
+            };
+            ids.iter()
+                .map(|id| {
+                    matches!(
+                        crate::ws::access::accessible(&mut conn, &device, id),
+                        Ok(Some(_))
+                    )
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        // Documents not held here are checked again on their next frame.
+        self.allowed.clear();
+        for (id, keep) in ids.into_iter().zip(keep) {
+            if !keep {
+                self.docs.remove(&id);
+            }
+        }
+        None
+    }
+}
