@@ -128,4 +128,17 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
     assert_eq!(b.heads(&case), heads);
     let health = reqwest::blocking::get(server.url("/healthz")).unwrap();
     assert_eq!(health.status().as_u16(), 200);
+    // The gauges need no token and say nothing about any case.
+    let metrics = reqwest::blocking::get(server.url("/metrics"))
+        .unwrap()
+        .text()
+        .unwrap();
+    let loaded: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("casesync_documents_loaded "))
+        .expect("documents loaded gauge")
+        .parse()
+        .unwrap();
+    assert!(loaded >= 1, "the case just synced is in memory: {metrics}");
+    assert!(!metrics.contains(&case.to_string()));
 });
