@@ -100,6 +100,28 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         Ok(Some(f(&live.doc)))
     }
 
+    /// Like [`Engine::read`], but a document not in memory is read from storage and dropped
+    /// afterwards: for sweeps over every document (deadlines, retention), which would
+    /// otherwise pull them all into memory at every pass.
+    pub fn peek<R>(
+        &self,
+        id: &DocumentId,
+        f: impl FnOnce(&Automerge) -> R,
+    ) -> Result<Option<R>, StoreError> {
+        let loaded = self
+            .docs
+            .lock()
+            .map_err(|_| StoreError::Backend("document cache poisoned".into()))?
+            .get(id)
+            .cloned();
+        if loaded.is_some() {
+            return self.read(id, f);
+        }
+        let mut passing = LiveDocument::empty();
+        passing.refresh(&*self.store, id)?;
+        Ok(passing.exists().then(|| f(&passing.doc)))
+    }
+
     /// Admits `raw` changes from `writer` into document `id` of `kind`. Nothing is stored
     /// unless every check passes; on success the changes are durable when this returns.
     pub fn admit(

@@ -242,3 +242,32 @@ fn compaction_keeps_the_document() {
         chunks.len()
     );
 }
+
+#[test]
+fn peeking_leaves_nothing_in_memory() {
+    let engine = engine();
+    let id = DocumentId::random();
+    let mut a = new_case(id, ActorId::random());
+    engine
+        .admit(
+            &id,
+            DocumentKind::Case,
+            &writer("dev-a", Role::OutreachWorker),
+            &all_changes(&mut a),
+            Some(&meta()),
+            5,
+        )
+        .unwrap();
+    engine.forget(&id);
+    let heads = engine.peek(&id, |doc| doc.get_heads()).unwrap();
+    assert_eq!(heads, Some(a.get_heads()));
+    assert_eq!(engine.loaded(), 0, "a sweep does not pull documents in");
+    assert_eq!(engine.peek(&DocumentId::random(), |_| ()).unwrap(), None);
+    // A document already in memory is read there.
+    engine.read(&id, |_| ()).unwrap();
+    assert_eq!(
+        engine.peek(&id, |doc| doc.get_heads()).unwrap(),
+        Some(a.get_heads())
+    );
+    assert_eq!(engine.loaded(), 1);
+}

@@ -28,7 +28,8 @@ pub fn tick(state: &AppState) -> Result<usize, ApiError> {
         let Ok(id) = summary.document_id.parse::<DocumentId>() else {
             continue;
         };
-        let Some(Ok(case)) = state.engine.read(&id, read_case)? else {
+        // Every case, each pass: read without keeping them in memory.
+        let Some(Ok(case)) = state.engine.peek(&id, read_case)? else {
             continue;
         };
         let rules = rules_for(state, &case.organisation.0)?;
