@@ -20,7 +20,15 @@ pub fn known(doc: &Automerge, heads: &[ChangeHash]) -> Vec<ChangeHash> {
 
 /// Whether `change` is one of `heads` or one of their ancestors, as far as the document
 /// knows the history (a head it does not hold counts for nothing).
+///
+/// Walks back only through changes that could descend from `change`: a change's first op
+/// counter is above every op of its ancestors, so a change starting below `change`'s first
+/// op cannot have it as an ancestor. Asking about a recent change costs the changes since,
+/// not the whole history.
 pub fn reaches(doc: &Automerge, heads: &[ChangeHash], change: &ChangeHash) -> bool {
+    let Some(target) = doc.get_change_meta_by_hash(change) else {
+        return false;
+    };
     let mut stack: Vec<ChangeHash> = heads.to_vec();
     let mut seen = HashSet::new();
     while let Some(hash) = stack.pop() {
@@ -31,7 +39,9 @@ pub fn reaches(doc: &Automerge, heads: &[ChangeHash], change: &ChangeHash) -> bo
             continue;
         }
         if let Some(meta) = doc.get_change_meta_by_hash(&hash) {
-            stack.extend(meta.deps);
+            if meta.start_op >= target.start_op {
+                stack.extend(meta.deps);
+            }
         }
     }
     false
@@ -71,11 +81,34 @@ mod tests {
         assert!(reaches(doc, &[hashes[2]], &hashes[0]));
         assert!(!reaches(doc, &[hashes[0]], &hashes[2]));
         assert!(!reaches(doc, &[foreign[0]], &hashes[0]));
+        assert!(reaches(doc, &[hashes[2]], &hashes[2]));
+        assert!(reaches(doc, &[hashes[1]], &hashes[1]));
         assert_eq!(
             not_reached(doc, &[hashes[0]]),
             HashSet::from([hashes[1], hashes[2]])
         );
         assert_eq!(not_reached(doc, &[]).len(), 3);
         let _ = other.document();
+    }
+
+    #[test]
+    fn reaches_across_concurrent_branches() {
+        let (mut a, _) = doc_with(1);
+        let mut b = a.fork();
+        b.put(ROOT, "b", 1).unwrap();
+        let b1 = b.commit().unwrap();
+        b.put(ROOT, "b", 2).unwrap();
+        b.commit().unwrap();
+        for i in 0..5 {
+            a.put(ROOT, "a", i).unwrap();
+            a.commit().unwrap();
+        }
+        let a_alone = a.get_heads();
+        a.merge(&mut b).unwrap();
+        a.put(ROOT, "m", 1).unwrap();
+        let m = a.commit().unwrap();
+        let doc = a.document();
+        assert!(reaches(doc, &[m], &b1));
+        assert!(!reaches(doc, &a_alone, &b1));
     }
 }
