@@ -43,16 +43,7 @@ fn the_reply_after_admission_acknowledges_the_changes() {
     let engine = engine();
     let id = DocumentId::random();
     let mut phone = new_case(id, ActorId::random());
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::ReceptionStaff),
-            &all_changes(&mut phone),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut phone, Role::ReceptionStaff);
     let (mut on_phone, mut on_server) = (sync::State::new(), sync::State::new());
     // In sync first: the phone says what it has and hears the server's heads.
     for _ in 0..3 {

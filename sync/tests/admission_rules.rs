@@ -66,16 +66,7 @@ fn outreach_cannot_report_missing_but_reception_can() {
     let engine = engine();
     let id = DocumentId::random();
     let mut a = new_case(id, ActorId::random());
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::ReceptionStaff),
-            &all_changes(&mut a),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut a, Role::ReceptionStaff);
     let before = a.get_heads();
     let episode = case::Episode {
         id: Str::from("ep-1"),
@@ -126,16 +117,7 @@ fn closing_as_text_object_is_still_checked() {
     let engine = engine();
     let id = DocumentId::random();
     let mut a = new_case(id, ActorId::random());
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::ReceptionStaff),
-            &all_changes(&mut a),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut a, Role::ReceptionStaff);
     let before = a.get_heads();
     let episodes = a.get(automerge::ROOT, "episodes").unwrap().unwrap().1;
     use automerge::transaction::Transactable;

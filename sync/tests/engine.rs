@@ -83,16 +83,7 @@ fn forged_actor_is_refused_and_nothing_stored() {
     let id = DocumentId::random();
     let actor = ActorId::random();
     let mut a = new_case(id, actor.clone());
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::OutreachWorker),
-            &all_changes(&mut a),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut a, Role::OutreachWorker);
     // dev-b writes under dev-a's actor.
     let mut forged = a.fork().with_actor(actor);
     case::append(
@@ -248,16 +239,7 @@ fn peeking_leaves_nothing_in_memory() {
     let engine = engine();
     let id = DocumentId::random();
     let mut a = new_case(id, ActorId::random());
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::OutreachWorker),
-            &all_changes(&mut a),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut a, Role::OutreachWorker);
     engine.forget(&id);
     let heads = engine.peek(&id, |doc| doc.get_heads()).unwrap();
     assert_eq!(heads, Some(a.get_heads()));

@@ -26,16 +26,7 @@ fn stored_case() -> (Engine<MemoryStore>, DocumentId, AutoCommit) {
     };
     case::append(&mut doc, CaseLog::Episodes, &episode).unwrap();
     doc.commit();
-    engine
-        .admit(
-            &id,
-            DocumentKind::Case,
-            &writer("dev-a", Role::ReceptionStaff),
-            &all_changes(&mut doc),
-            Some(&meta()),
-            5,
-        )
-        .unwrap();
+    admit_new_case(&engine, &id, &mut doc, Role::ReceptionStaff);
     (engine, id, doc)
 }
 

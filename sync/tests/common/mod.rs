@@ -66,6 +66,25 @@ pub fn all_changes(doc: &mut AutoCommit) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Stores a new case a device of `role` made as `doc`.
+pub fn admit_new_case(
+    engine: &Engine<MemoryStore>,
+    id: &DocumentId,
+    doc: &mut AutoCommit,
+    role: Role,
+) -> casesync_sync::Admitted {
+    engine
+        .admit(
+            id,
+            DocumentKind::Case,
+            &writer("dev-a", role),
+            &all_changes(doc),
+            Some(&meta()),
+            5,
+        )
+        .expect("a new case is admitted")
+}
+
 pub fn engine() -> Engine<MemoryStore> {
     Engine::new(Arc::new(MemoryStore::new()), EngineConfig::default())
 }
