@@ -57,7 +57,9 @@ node_start
 cargo build --release --locked -p casesync-server --bin casesync -p casesync-tests --bin bench_ws >&2
 # Private copies: a build running meanwhile must not swap the binaries under the run.
 cp "${CARGO_TARGET_DIR:-target}/release/casesync" "${CARGO_TARGET_DIR:-target}/release/bench_ws" "$WORK/"
-RAW="$WORK/ws.jsonl"
+# The figures as JSON lines, kept beside the table (a late failure must not lose a run).
+RAW="${OUT%.md}.jsonl"
+: >"$RAW"
 bench() { "$WORK/bench_ws" "$@" --casesync "$WORK/casesync" --node "$CASESYNC_NODE" --json "$RAW"; }
 skipped() { [[ " $SKIP " == *" $1 "* ]]; }
 
@@ -98,7 +100,8 @@ cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 os="$(. /etc/os-release && printf '%s' "$PRETTY_NAME")"
 pg="$("$(postgres_bin_dir)/postgres" --version 2>/dev/null | awk '{print $3}' || true)"
-repo="$(cd tests/js && node -p 'require("@automerge/automerge-repo/package.json").version')"
+# The package's exports do not include package.json: read the file itself.
+repo="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version)' tests/js/node_modules/@automerge/automerge-repo/package.json)"
 commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- sync schema server mobile-contract tests/src ops/bench || echo ' (with uncommitted changes)')"
 
 {
@@ -163,7 +166,8 @@ ${GOALS}
 ## Live push latency
 
 From the moment one device sends a change until another device, connected to the same case,
-holds it; $SAMPLES changes, one at a time (each acknowledged, then 20 ms apart). *Two
+holds it; $SAMPLES changes, one at a time (each acknowledged, then 20 ms apart). casesync
+gathers pushes for 10 ms (a burst of changes goes out as one message), included here. *Two
 instances*: two \`casesync serve\` processes on one PostgreSQL database, the writer on one and
 the reader on the other (the change crosses through LISTEN/NOTIFY). *ack* is the writer's own
 round trip until the acknowledgement.
@@ -173,7 +177,7 @@ round trip until the acknowledgement.
 ${LATENCY}
 ## Memory with $DOCUMENTS documents
 
-casesync with \`CASESYNC_IDLE_DOCUMENT_SECS=2\`: four phones create $DOCUMENTS cases over batch sync
+casesync (allocator mimalloc) with \`CASESYNC_IDLE_DOCUMENT_SECS=2\`: four phones create $DOCUMENTS cases over batch sync
 (100 per request), then one phone reads every case over one WebSocket (200 requests in flight),
 twice, with idle pauses between. RSS of the server process sampled every 100 ms; *loaded* is
 \`casesync_documents_loaded\` from \`GET /metrics\` at the end of the phase.
