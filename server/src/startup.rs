@@ -149,6 +149,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
         _ => None,
     };
+    let blocking_threads = (2 * state.config.db_pool_size as usize).max(8);
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -177,6 +178,11 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             }))
     })
     .shutdown_timeout(10)
+    // Blocking work (admission, sync steps, queries) waits for database connections beyond
+    // the pool's size anyway; more threads than that only hold memory (each thread keeps
+    // its own allocator heap). Derived state runs on threads of its own (projections), so
+    // requests waiting for it never starve it.
+    .worker_max_blocking_threads(blocking_threads)
     // Signals are handled by the caller (cli::serve) so that live sessions close first.
     .disable_signals();
     let server = match tls {

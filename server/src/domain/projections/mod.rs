@@ -138,8 +138,10 @@ impl Projections {
         });
         entry.queued.add(needs);
         entry.latest = generation;
-        if !entry.running {
-            entry.running = true;
+        let start = !entry.running;
+        entry.running = true;
+        drop(book);
+        if start {
             run::start(state.clone(), *id);
         }
         Some(Ticket {

@@ -14,22 +14,17 @@ use crate::domain::summary::summarise;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Runs the document's queued work on a blocking thread (the runtime's pool when there is
-/// one, as in the server; a thread of its own otherwise, as in the command-line tools).
+/// Runs the document's queued work on a thread of its own: not the request handlers'
+/// blocking pool, where requests waiting for this run could hold every thread.
 pub fn start(state: AppState, id: DocumentId) {
+    let projections = state.projections.clone();
     let work = move || run(&state, &id);
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => {
-            runtime.spawn_blocking(work);
-        }
-        Err(_) => {
-            if let Err(e) = std::thread::Builder::new()
-                .name("projections".into())
-                .spawn(work)
-            {
-                tracing::error!(error = %e, "no thread for the projections of a document");
-            }
-        }
+    if let Err(e) = std::thread::Builder::new()
+        .name("projections".into())
+        .spawn(work)
+    {
+        tracing::error!(error = %e, "no thread for the projections of a document");
+        projections.abandon(&id);
     }
 }
 

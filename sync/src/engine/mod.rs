@@ -3,18 +3,25 @@
 //! truth, so any instance can serve any document.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash, Patch, PatchAction, PatchLog, Prop, ReadDoc};
+use automerge::{Automerge, Change, ChangeHash, Patch, PatchLog, ReadDoc};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
 use crate::admission::{check_alerts, check_case, Refusal, Writer};
+
+mod cache;
+mod incoming;
+mod touched;
 use crate::live::LiveDocument;
 use crate::store::{ActorOwner, ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
+use cache::Handle;
+use incoming::{check_dependencies, new_changes, parse_changes};
+use touched::touched_root_keys;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -61,14 +68,6 @@ pub struct Engine<S: DocumentStore + ?Sized> {
     docs: Mutex<HashMap<DocumentId, Handle>>,
     config: EngineConfig,
 }
-
-/// A document in memory, and whether another instance told us it changed.
-struct Slot {
-    live: Mutex<LiveDocument>,
-    stale: AtomicBool,
-}
-
-type Handle = Arc<Slot>;
 
 impl<S: DocumentStore + ?Sized> Engine<S> {
     pub fn new(store: Arc<S>, config: EngineConfig) -> Self {
@@ -294,80 +293,6 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         Ok(())
     }
 
-    /// Drops documents unused for longer than the configured idle time. Returns how many.
-    pub fn evict_idle(&self) -> usize {
-        let Ok(mut docs) = self.docs.lock() else {
-            return 0;
-        };
-        let before = docs.len();
-        let idle = self.config.idle_after;
-        docs.retain(|_, handle| match handle.live.try_lock() {
-            Ok(live) => live.last_used.elapsed() < idle,
-            Err(_) => true, // in use right now
-        });
-        before - docs.len()
-    }
-
-    /// Drops a document from memory at once, used or not: it was erased, and nothing of it
-    /// may stay readable here.
-    pub fn forget(&self, id: &DocumentId) {
-        if let Ok(mut docs) = self.docs.lock() {
-            docs.remove(id);
-        }
-    }
-
-    /// Another instance stored changes to this document: the next live sync step reads them.
-    pub fn mark_stale(&self, id: &DocumentId) {
-        if let Ok(docs) = self.docs.lock() {
-            if let Some(slot) = docs.get(id) {
-                slot.stale.store(true, Ordering::Release);
-            }
-        }
-    }
-
-    /// Notifications from other instances may have been missed (the connection that brings
-    /// them was lost): every document in memory is read again before its next sync step.
-    pub fn mark_all_stale(&self) {
-        if let Ok(docs) = self.docs.lock() {
-            for slot in docs.values() {
-                slot.stale.store(true, Ordering::Release);
-            }
-        }
-    }
-
-    /// How many documents are in memory.
-    pub fn loaded(&self) -> usize {
-        self.docs.lock().map(|d| d.len()).unwrap_or(0)
-    }
-
-    fn handle(&self, id: &DocumentId) -> Result<Handle, StoreError> {
-        let mut docs = self
-            .docs
-            .lock()
-            .map_err(|_| StoreError::Backend("document cache poisoned".into()))?;
-        Ok(docs
-            .entry(*id)
-            .or_insert_with(|| {
-                Arc::new(Slot {
-                    live: Mutex::new(LiveDocument::empty()),
-                    stale: AtomicBool::new(false),
-                })
-            })
-            .clone())
-    }
-
-    fn forget_if_empty(&self, id: &DocumentId) {
-        if let Ok(mut docs) = self.docs.lock() {
-            let empty = docs
-                .get(id)
-                .and_then(|h| h.live.try_lock().ok().map(|l| !l.exists()))
-                .unwrap_or(false);
-            if empty {
-                docs.remove(id);
-            }
-        }
-    }
-
     /// Throws away a document whose in-memory state took changes that were then refused.
     fn reload(&self, live: &mut LiveDocument, id: &DocumentId) -> Result<(), StoreError> {
         *live = LiveDocument::empty();
@@ -413,53 +338,6 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     }
 }
 
-/// The root keys under which the patches changed something, and for entries of a root
-/// list (a log such as `observations`), the fields written in them as `observations.field`.
-fn touched_root_keys(patches: &[Patch]) -> BTreeSet<String> {
-    let mut touched = BTreeSet::new();
-    for patch in patches {
-        let field = match &patch.action {
-            PatchAction::PutMap { key, .. }
-            | PatchAction::DeleteMap { key }
-            | PatchAction::Increment {
-                prop: Prop::Map(key),
-                ..
-            }
-            | PatchAction::Conflict {
-                prop: Prop::Map(key),
-            } => Some(key),
-            _ => None,
-        };
-        match patch.path.as_slice() {
-            [] => touched.extend(field.cloned()),
-            [(_, Prop::Map(root)), rest @ ..] => {
-                touched.insert(root.clone());
-                match (rest, field) {
-                    // A field written empty (`null`, as typed models write absent options)
-                    // brings nothing the server derives anything from.
-                    ([(_, Prop::Seq(_))], Some(field)) if !writes_null(&patch.action) => {
-                        touched.insert(format!("{root}.{field}"));
-                    }
-                    ([(_, Prop::Seq(_)), (_, Prop::Map(field)), ..], _) => {
-                        touched.insert(format!("{root}.{field}"));
-                    }
-                    _ => {}
-                }
-            }
-            _ => {} // the root is a map
-        }
-    }
-    touched
-}
-
-fn writes_null(action: &PatchAction) -> bool {
-    matches!(
-        action,
-        PatchAction::PutMap { value: (automerge::Value::Scalar(v), _), .. }
-            if matches!(v.as_ref(), automerge::ScalarValue::Null)
-    )
-}
-
 /// What a peer lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingChanges {
@@ -473,39 +351,4 @@ fn lock(handle: &Handle) -> Result<MutexGuard<'_, LiveDocument>, StoreError> {
         .live
         .lock()
         .map_err(|_| StoreError::Backend("document lock poisoned".into()))
-}
-
-fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, Refusal> {
-    raw.iter()
-        .enumerate()
-        .map(|(i, bytes)| {
-            Change::from_bytes(bytes.clone())
-                .map_err(|e| Refusal::InvalidChanges(format!("change {i}: {e}")))
-        })
-        .collect()
-}
-
-/// The changes the document does not have yet, each once.
-fn new_changes(doc: &Automerge, changes: Vec<Change>) -> Vec<Change> {
-    let mut seen = HashSet::new();
-    changes
-        .into_iter()
-        .filter(|c| !crate::history::contains(doc, &c.hash()) && seen.insert(c.hash()))
-        .collect()
-}
-
-fn check_dependencies(doc: &Automerge, new: &[Change]) -> Result<(), Refusal> {
-    let in_batch: HashSet<ChangeHash> = new.iter().map(Change::hash).collect();
-    let missing = new
-        .iter()
-        .filter(|c| {
-            c.deps()
-                .iter()
-                .any(|d| !in_batch.contains(d) && !crate::history::contains(doc, d))
-        })
-        .count();
-    if missing > 0 {
-        return Err(Refusal::MissingDependencies(missing));
-    }
-    Ok(())
 }
