@@ -46,7 +46,16 @@ pub fn run(path: &str) -> anyhow::Result<(String, Value)> {
             continue;
         };
         let ratio = |other: Option<f64>| other.map(|o| ours / o);
-        let show = |r: Option<f64>| r.map_or("?".to_string(), |r| format!("{r:.2}"));
+        // Small ratios keep their first significant digits.
+        let show = |r: Option<f64>| {
+            r.map_or("?".to_string(), |r| {
+                if r < 0.1 {
+                    format!("{r:.4}")
+                } else {
+                    format!("{r:.2}")
+                }
+            })
+        };
         lines.push(format!(
             "| {server} | {ours:.0} | {} | {} (goal ≥ 20) | {} (goal ≥ 0.5) | {} |",
             node.map_or("?".to_string(), |n| format!("{n:.0}")),
