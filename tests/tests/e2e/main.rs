@@ -8,6 +8,7 @@ mod alerts;
 mod audit_trail;
 mod authz_live;
 mod authz_matrix;
+mod authz_org;
 mod authz_world;
 mod bad_input;
 mod batch_sync;
