@@ -159,6 +159,16 @@ print_service_logs() {
 }
 
 casesync_log "services dir $CASESYNC_SERVICES_DIR${CI:+ (CI=$CI)}"
+
+# A one-shot build gains nothing from cargo's incremental cache, which is several GB.
+in_ci && export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+# A full disk shows up as an obscure rustc I/O error minutes in; say it first, plainly.
+# The cold test build (target/) needs about 3 GB; the services a few hundred MB.
+free_kb="$(df -Pk "$ROOT" | awk 'NR == 2 { print $4 }')"
+if [[ -n "$free_kb" ]] && ((free_kb < 4 * 1024 * 1024)); then
+  casesync_warn "only $((free_kb / 1024)) MB free on the disk of $ROOT; the build needs about 3 GB (target/)"
+fi
 for service in "${SERVICES[@]}"; do start_service "$service"; done
 
 # Build dependency, needed even if the postgres service was skipped or failed.
