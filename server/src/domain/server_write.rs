@@ -42,10 +42,22 @@ pub fn server_write<E: std::fmt::Display>(
     if changes.is_empty() {
         return Ok(None);
     }
+    admit_server_changes(state, id, kind, writer, &changes, create).map(Some)
+}
+
+/// Admits changes the server made itself, like a device's: stored, receipted, pushed.
+pub fn admit_server_changes(
+    state: &AppState,
+    id: &DocumentId,
+    kind: DocumentKind,
+    writer: &Writer,
+    changes: &[Vec<u8>],
+    create: Option<&DocumentMeta>,
+) -> Result<Admitted, ApiError> {
     let admitted = state
         .engine
-        .admit(id, kind, writer, &changes, create, state.now())?;
+        .admit(id, kind, writer, changes, create, state.now())?;
     // Not waited for: server writes happen inside projections too.
     after_admission(state, id, &admitted, Some(&writer.device));
-    Ok(Some(admitted))
+    Ok(admitted)
 }

@@ -1,14 +1,14 @@
 //! Alert documents: one per site (its devices hold it) and one per organisation (its
 //! coordinators and caseworkers hold it). Server-authored; devices append acknowledgements.
 
-use automerge::transaction::{Transactable, Transaction};
-use automerge::{ObjId, ObjType, ReadDoc, Value, ROOT};
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
+use automerge::{ActorId, Automerge, ObjId, ObjType, ReadDoc, Value, ROOT};
 use casesync_contract::alerts::{AlertEntry, AlertPack, Audience};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_sync::{DocumentMeta, Writer};
 
-use crate::domain::server_write::server_write;
+use crate::domain::server_write::{admit_server_changes, server_write};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -31,8 +31,12 @@ pub fn alert_document(
     let id: DocumentId = id
         .parse()
         .map_err(|_| ApiError::internal("stored alert document id is invalid"))?;
-    if created {
+    // Registered is not yet written: the instance that registered the document may still be
+    // writing it. Whoever needs it first writes it; the skeleton is the same either way.
+    if created || state.engine.read(&id, |_| ())?.is_none() {
         create_skeleton(state, &id, organisation_id, site)?;
+    }
+    if created {
         // Devices learn of the new document through their caseloads.
         state
             .feed
@@ -43,7 +47,12 @@ pub fn alert_document(
     Ok(id)
 }
 
-/// Writes the empty alert document of an audience.
+/// Writes the empty alert document of an audience, unless it is written already.
+///
+/// The skeleton is one change, the same byte for byte on every instance (its actor comes from
+/// the document id, its time is zero), so two instances writing it at once store one change.
+/// With a fresh actor each, the document would get two `alerts` maps in conflict, and the
+/// entries written into the losing one would be hidden.
 pub fn create_skeleton(
     state: &AppState,
     id: &DocumentId,
@@ -55,28 +64,59 @@ pub fn create_skeleton(
         organisation: organisation_id.to_string(),
         site: site.map(str::to_string),
     };
-    let org = organisation_id.to_string();
-    let site = site.map(str::to_string);
-    server_write::<automerge::AutomergeError>(
-        state,
-        id,
-        DocumentKind::Alerts,
-        &Writer::server(organisation_id),
-        Some(&meta),
+    let change = skeleton_change(id, organisation_id, site)?;
+    let writer = Writer::server(organisation_id);
+    let write = || {
+        admit_server_changes(
+            state,
+            id,
+            DocumentKind::Alerts,
+            &writer,
+            std::slice::from_ref(&change),
+            Some(&meta),
+        )
+    };
+    // Two instances creating the document row at once: one commit fails, and then finds the
+    // change stored by the other.
+    write().or_else(|_| write())?;
+    Ok(())
+}
+
+fn skeleton_change(
+    id: &DocumentId,
+    organisation_id: &str,
+    site: Option<&str>,
+) -> Result<Vec<u8>, ApiError> {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        &[
+            b"casesync alert document skeleton ".as_slice(),
+            id.as_bytes(),
+        ]
+        .concat(),
+    );
+    let actor = ActorId::from(&digest.as_ref()[..16]);
+    let mut doc = Automerge::new().with_actor(actor);
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| CommitOptions::default().with_time(0),
         |tx| {
             tx.put(ROOT, "kind", "alerts")?;
             tx.put(ROOT, "schema_version", 1)?;
-            tx.put(ROOT, "organisation", org.as_str())?;
-            match &site {
-                Some(site) => tx.put(ROOT, "site", site.as_str())?,
+            tx.put(ROOT, "organisation", organisation_id)?;
+            match site {
+                Some(site) => tx.put(ROOT, "site", site)?,
                 None => tx.put(ROOT, "site", automerge::ScalarValue::Null)?,
             }
             tx.put_object(ROOT, "alerts", ObjType::Map)?;
             tx.put_object(ROOT, "acks", ObjType::List)?;
             Ok(())
         },
-    )?;
-    Ok(())
+    )
+    .map_err(|failure| ApiError::internal(failure.error))?;
+    doc.get_changes(&[])
+        .first()
+        .map(|c| c.raw_bytes().to_vec())
+        .ok_or_else(|| ApiError::internal("alert document skeleton has no change"))
 }
 
 /// The site an audience's document belongs to.
