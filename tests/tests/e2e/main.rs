@@ -18,6 +18,7 @@ mod demo;
 mod gdpr_erasure;
 mod live;
 mod live_js;
+mod live_pacing;
 mod missing_pack;
 mod pages;
 mod reference_docs;
