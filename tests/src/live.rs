@@ -137,6 +137,15 @@ impl LivePeer {
             .is_some_and(|(d, _)| !d.get_heads().is_empty())
     }
 
+    /// The ids of the case's observations as held here (none if not held, or not a case).
+    pub fn observation_ids(&self, id: &DocumentId) -> Vec<String> {
+        self.docs
+            .get(id)
+            .and_then(|(doc, _)| casesync_contract::case::read_case(doc).ok())
+            .map(|c| c.observations.iter().map(|o| o.id.0.clone()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn heads(&mut self, id: &DocumentId) -> Vec<ChangeHash> {
         self.doc(id).get_heads()
     }

@@ -26,6 +26,13 @@ fn alerts(server: &TestServer, token: &str, all: bool) -> AlertList {
         .unwrap()
 }
 
+fn missing_alerts(list: &AlertList) -> usize {
+    list.alerts
+        .iter()
+        .filter(|s| s.alert.kind == AlertKind::Missing)
+        .count()
+}
+
 /// A live phone following its caseload: it opens every alert document listed there.
 fn follow_caseload(server: &TestServer, device: &Device) -> (LivePeer, DocumentId) {
     let me: serde_json::Value = reqwest::blocking::Client::new()
@@ -327,47 +334,30 @@ fn one_alert_across_instances() {
     p1.sync().unwrap();
     let _p2 = t.join().unwrap();
     let list = alerts(&one, &coordinator.token, false);
-    assert_eq!(
-        list.alerts
-            .iter()
-            .filter(|s| s.alert.kind == AlertKind::Missing)
-            .count(),
-        1,
-        "{list:?}"
-    );
+    assert_eq!(missing_alerts(&list), 1, "{list:?}");
 }
 
 // Another instance registered the organisation's alert documents and has not written them
 // yet (it is between the two steps) when this one raises an alert: this one writes them, and
 // the alert is neither lost nor half raised.
-storage_test!(
-    alert_documents_registered_elsewhere_are_written_here,
-    |db| {
-        let server = TestServer::start(&db);
-        let org = fixtures::org(&server, "Org", "Site");
-        let mut staff = fixtures::device(&server, &org, Role::ReceptionStaff, "p1");
-        let coordinator = fixtures::device(&server, &org, Role::Coordinator, "c");
-        {
-            let mut conn = server.state.db().unwrap();
-            for site in [Some(org.site_id.as_str()), None] {
-                let registered = DocumentId::random().to_string();
-                let (_, created) =
-                    casesync_schema::alerts::alert_document(&mut conn, &org.id, site, &registered)
-                        .unwrap();
-                assert!(created);
-            }
+storage_test!(alert_documents_registered_elsewhere, |db| {
+    let server = TestServer::start(&db);
+    let org = fixtures::org(&server, "Org", "Site");
+    let mut staff = fixtures::device(&server, &org, Role::ReceptionStaff, "p1");
+    let coordinator = fixtures::device(&server, &org, Role::Coordinator, "c");
+    {
+        let mut conn = server.state.db().unwrap();
+        for site in [Some(org.site_id.as_str()), None] {
+            let registered = DocumentId::random().to_string();
+            let (_, created) =
+                casesync_schema::alerts::alert_document(&mut conn, &org.id, site, &registered)
+                    .unwrap();
+            assert!(created);
         }
-        let case = staff.open_case(&[("given_name", "Abena")], T0);
-        staff.episode_event(&case, "ep1", "e1", "missing", T0);
-        staff.sync().unwrap();
-        let list = alerts(&server, &coordinator.token, false);
-        assert_eq!(
-            list.alerts
-                .iter()
-                .filter(|s| s.alert.kind == AlertKind::Missing)
-                .count(),
-            1,
-            "{list:?}"
-        );
     }
-);
+    let case = staff.open_case(&[("given_name", "Abena")], T0);
+    staff.episode_event(&case, "ep1", "e1", "missing", T0);
+    staff.sync().unwrap();
+    let list = alerts(&server, &coordinator.token, false);
+    assert_eq!(missing_alerts(&list), 1, "{list:?}");
+});

@@ -26,14 +26,6 @@ fn observation(id: &str, device: &str) -> Observation {
     }
 }
 
-fn observations(peer: &mut LivePeer, id: &casesync_contract::DocumentId) -> Vec<String> {
-    peer.docs
-        .get(id)
-        .and_then(|(doc, _)| case::read_case(doc).ok())
-        .map(|c| c.observations.iter().map(|o| o.id.0.clone()).collect())
-        .unwrap_or_default()
-}
-
 fn joined(server: &TestServer, token: &str) -> LivePeer {
     let mut peer = connect(&server.base_url, token, false).expect("connect");
     peer.join();
@@ -68,7 +60,8 @@ storage_test!(live_push_between_devices, |db| {
     a.changed(case);
     let started = Instant::now();
     assert!(
-        b.pump_until(WAIT, |p| observations(p, &case)
+        b.pump_until(WAIT, |p| p
+            .observation_ids(&case)
             .contains(&"live-a".to_string())),
         "pushed to b"
     );
@@ -78,9 +71,11 @@ storage_test!(live_push_between_devices, |db| {
     // A batch device's change is pushed live too.
     batch.observe(&case, "batch-1", "roll call", T0 + 5_000);
     batch.sync().unwrap();
-    assert!(a.pump_until(WAIT, |p| observations(p, &case)
+    assert!(a.pump_until(WAIT, |p| p
+        .observation_ids(&case)
         .contains(&"batch-1".to_string())));
-    assert!(b.pump_until(WAIT, |p| observations(p, &case)
+    assert!(b.pump_until(WAIT, |p| p
+        .observation_ids(&case)
         .contains(&"batch-1".to_string())));
     assert_eq!(a.heads(&case), b.heads(&case));
     assert_eq!(a.heads(&case), batch.heads(&case));
@@ -200,7 +195,8 @@ storage_test!(bad_frames_close_only_their_socket, |db| {
     // The healthy session still works.
     staff.observe(&case, "after", "still here", T0 + 9_000);
     staff.sync().unwrap();
-    assert!(healthy.pump_until(WAIT, |p| observations(p, &case)
+    assert!(healthy.pump_until(WAIT, |p| p
+        .observation_ids(&case)
         .contains(&"after".to_string())));
     assert!(!healthy.closed);
 });
@@ -298,7 +294,8 @@ fn change_crosses_instances() {
     on_one.doc(&case).commit();
     on_one.changed(case);
     let started = Instant::now();
-    assert!(on_two.pump_until(WAIT, |p| observations(p, &case)
+    assert!(on_two.pump_until(WAIT, |p| p
+        .observation_ids(&case)
         .contains(&"via-one".to_string())));
     eprintln!("cross-instance push latency: {:?}", started.elapsed());
 }

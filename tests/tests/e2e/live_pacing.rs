@@ -4,9 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use casesync_contract::case;
 use casesync_contract::Role;
-use casesync_tests::live::{connect, LivePeer};
+use casesync_tests::live::connect;
 use casesync_tests::server::{TestServer, T0};
 use casesync_tests::{fixtures, storage_test};
 
@@ -14,14 +13,6 @@ const WAIT: Duration = Duration::from_secs(5);
 /// The server's wait for an answer is 500 ms; the device reads the first push a little after
 /// the server sent it.
 const HELD_AT_LEAST: Duration = Duration::from_millis(450);
-
-fn observations(peer: &mut LivePeer, id: &casesync_contract::DocumentId) -> Vec<String> {
-    peer.docs
-        .get(id)
-        .and_then(|(doc, _)| case::read_case(doc).ok())
-        .map(|c| c.observations.iter().map(|o| o.id.0.clone()).collect())
-        .unwrap_or_default()
-}
 
 storage_test!(pushes_wait_for_the_device_to_answer, |db| {
     let server = TestServer::start(&db);
@@ -60,7 +51,7 @@ storage_test!(pushes_wait_for_the_device_to_answer, |db| {
     );
     phone.apply(case, first);
     phone.apply(case, held);
-    let seen = observations(&mut phone, &case);
+    let seen = phone.observation_ids(&case);
     assert!(seen.contains(&"two".to_string()), "{seen:?}");
     if writes_took < Duration::from_millis(300) {
         // Both writes were committed before the wait ended: one message carried both.
@@ -69,6 +60,6 @@ storage_test!(pushes_wait_for_the_device_to_answer, |db| {
 
     // Answered, the phone is in step again and has everything.
     phone.changed(case);
-    assert!(phone.pump_until(WAIT, |p| observations(p, &case).len() == 3));
+    assert!(phone.pump_until(WAIT, |p| p.observation_ids(&case).len() == 3));
     assert_eq!(phone.heads(&case), writer.heads(&case));
 });

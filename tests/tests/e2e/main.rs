@@ -9,6 +9,7 @@ mod audit_trail;
 mod authz_live;
 mod authz_matrix;
 mod authz_org;
+mod authz_probes;
 mod authz_world;
 mod bad_input;
 mod batch_sync;
