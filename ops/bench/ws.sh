@@ -60,16 +60,22 @@ cp "${CARGO_TARGET_DIR:-target}/release/casesync" "${CARGO_TARGET_DIR:-target}/r
 # The figures as JSON lines, kept beside the table (a late failure must not lose a run).
 RAW="${OUT%.md}.jsonl"
 : >"$RAW"
+# What a failed scenario printed, whole (the row quotes its first line).
+FAILURES="${OUT%.md}.failures.log"
+rm -f "$FAILURES"
 # One scenario; a failed one (a server that stopped answering, say) becomes a row saying so,
 # and the other scenarios still run.
 bench() {
   local out
-  if out="$("$WORK/bench_ws" "$@" --casesync "$WORK/casesync" --node "$CASESYNC_NODE" --json "$RAW" 2>"$WORK/last.err")"; then
+  # No backtraces: the error's own message is what the row quotes.
+  if out="$(RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0 "$WORK/bench_ws" "$@" --casesync "$WORK/casesync" \
+    --node "$CASESYNC_NODE" --json "$RAW" 2>"$WORK/last.err")"; then
     printf '%s\n' "$out"
   else
-    printf '[bench] failed: %s\n' "$*" >&2
-    tail -n 3 "$WORK/last.err" >&2
-    printf '| failed: `bench_ws %s`: %s |\n' "$*" "$(tail -n 1 "$WORK/last.err" | tr '|\n' '/ ' | cut -c1-300)"
+    printf '[bench] failed: %s (whole error in %s)\n' "$*" "$FAILURES" >&2
+    { printf '== bench_ws %s\n' "$*"; cat "$WORK/last.err"; } >>"$FAILURES"
+    printf '| failed: `bench_ws %s`: %s |\n' "$*" \
+      "$(grep -m 1 '^Error' "$WORK/last.err" | tr '|\n' '/ ' | cut -c1-300)"
   fi
 }
 skipped() { [[ " $SKIP " == *" $1 "* ]]; }
