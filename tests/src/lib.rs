@@ -9,4 +9,5 @@ pub mod device;
 pub mod fixtures;
 pub mod js;
 pub mod live;
+pub mod process;
 pub mod server;

@@ -31,8 +31,6 @@ mod listener;
 mod reporter;
 #[path = "bench_alerts/run.rs"]
 mod run;
-#[path = "bench_alerts/server.rs"]
-mod server;
 #[path = "bench_alerts/stats.rs"]
 mod stats;
 

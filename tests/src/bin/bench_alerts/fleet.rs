@@ -10,7 +10,7 @@ use casesync_schema::connection::write_tx;
 use casesync_schema::directory::{devices, users};
 use casesync_schema::open_pool;
 
-use crate::server::Casesync;
+use casesync_tests::process::Casesync;
 
 #[derive(Clone)]
 pub struct Phone {

@@ -10,7 +10,7 @@ use casesync_tests::db::{Kind, TestDb};
 
 use crate::listener;
 use crate::reporter::Reporter;
-use crate::server::{Casesync, ServerProcess};
+use casesync_tests::process::{Casesync, ServerProcess};
 
 pub struct Options {
     pub backend: Kind,
@@ -59,7 +59,7 @@ pub fn run(options: &Options) -> anyhow::Result<Outcome> {
     let db = TestDb::new(options.backend)
         .context("PostgreSQL needs TEST_DATABASE_URL (a fresh database is made and dropped)")?;
     let casesync = Casesync {
-        bin: options.casesync.clone(),
+        binary: options.casesync.clone(),
         database_url: db.url(),
         data_dir: db.data_dir(),
         settings: options.settings.clone(),
@@ -67,18 +67,18 @@ pub fn run(options: &Options) -> anyhow::Result<Outcome> {
     std::fs::create_dir_all(&casesync.data_dir)?;
     eprintln!("[bench] enrolling {} phones", options.devices + 1);
     let fleet = crate::fleet::enrol(&casesync, options.devices)?;
-    let server = casesync.serve()?;
+    let (log, log_file) = casesync.log_file()?;
+    let server = casesync.serve_logging_to(log_file)?;
     let measured = measure(options, &fleet, &server);
     if measured.is_err() {
         // The database folder goes with the run: show why the server failed, if it says.
-        let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+        let log = std::fs::read_to_string(&log).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
         for line in &lines[lines.len().saturating_sub(10)..] {
             eprintln!("[bench] server: {line}");
         }
     }
     let (rounds, listening, failures) = measured?;
-    let log = server.log.clone();
     server.stop()?;
     let log = std::fs::read_to_string(&log).unwrap_or_default();
     let warnings: Vec<&str> = log
@@ -197,5 +197,5 @@ fn one_round(
 
 /// User plus system CPU time of this process (all its threads).
 fn own_cpu() -> Duration {
-    crate::server::cpu_of("self")
+    casesync_tests::process::cpu_of("self").unwrap_or_default()
 }
