@@ -216,42 +216,6 @@ impl LivePeer {
         true
     }
 
-    /// The next sync message the server sends, neither applied nor answered (a device busy
-    /// elsewhere); other frames are handled as usual. `None` if none comes within `max`.
-    pub fn next_sync_unanswered(&mut self, max: Duration) -> Option<(DocumentId, sync::Message)> {
-        let deadline = Instant::now() + max;
-        while Instant::now() < deadline && !self.closed {
-            let bytes = match self.socket.read() {
-                Ok(Message::Binary(bytes)) => bytes,
-                Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) => {
-                    self.closed = true;
-                    return None;
-                }
-                _ => continue,
-            };
-            match protocol::decode(&bytes) {
-                Ok(RepoMessage::Sync {
-                    document_id, data, ..
-                }) => {
-                    let message = sync::Message::decode(&data).expect("server sync message");
-                    return Some((document_id, message));
-                }
-                Ok(RepoMessage::Error { message, .. }) => self.errors.push(message),
-                _ => {}
-            }
-        }
-        None
-    }
-
-    /// Applies a sync message read with [`LivePeer::next_sync_unanswered`], still without
-    /// answering it ([`LivePeer::changed`] answers).
-    pub fn apply(&mut self, id: DocumentId, message: sync::Message) {
-        let (doc, state) = self.docs.get_mut(&id).expect("document held");
-        doc.sync()
-            .receive_sync_message(state, message)
-            .expect("apply server sync");
-    }
-
     /// Handles frames until none arrives for `quiet`, or `max` passes.
     pub fn pump(&mut self, quiet: Duration, max: Duration) {
         let start = Instant::now();

@@ -15,27 +15,10 @@ use crate::domain::cases::{after_admission, device_writer};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A sync message for the device.
-pub struct Reply {
-    pub data: Vec<u8>,
-    /// Whether it carries changes (or a whole document): the device answers those.
-    pub carries_changes: bool,
-}
-
-impl Reply {
-    fn of(message: sync::Message) -> Self {
-        let carries_changes = !message.changes.is_empty();
-        Self {
-            data: message.encode(),
-            carries_changes,
-        }
-    }
-}
-
 pub enum Outcome {
     /// The next sync message for the device, if there is anything to say, and the kind of
     /// the document when the device may sync it (`None`: not stored yet, or not its own).
-    Reply(Option<Reply>, Option<DocumentKind>),
+    Reply(Option<Vec<u8>>, Option<DocumentKind>),
     /// Unknown or out of scope: `doc-unavailable`.
     Unavailable,
     /// The device's changes were refused; nothing was stored.
@@ -128,7 +111,7 @@ pub fn sync_frame(
         )?;
     }
     match reply {
-        Some(reply) => Ok(Outcome::Reply(reply.map(Reply::of), Some(kind))),
+        Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode), Some(kind))),
         None => Ok(Outcome::Unavailable),
     }
 }
@@ -138,21 +121,23 @@ pub fn push(
     state: &AppState,
     id: &DocumentId,
     peer: &mut sync::State,
-) -> Result<Option<Reply>, ApiError> {
+) -> Result<Option<Vec<u8>>, ApiError> {
     Ok(state
         .engine
         .sync_step(id, peer, None)?
         .flatten()
-        .map(Reply::of))
+        .map(sync::Message::encode))
 }
 
 /// Answers as an empty document would. From a scratch copy of the sync state: had the
 /// session's state recorded this exchange about an empty document, automerge would withhold
 /// the reply that acknowledges the document once it is stored.
-fn empty_reply(peer: &sync::State, mut message: sync::Message) -> Option<Reply> {
+fn empty_reply(peer: &sync::State, mut message: sync::Message) -> Option<Vec<u8>> {
     let mut empty = Automerge::new();
     let mut scratch = peer.clone();
     message.changes = sync::ChunkList::empty();
     empty.receive_sync_message(&mut scratch, message).ok()?;
-    empty.generate_sync_message(&mut scratch).map(Reply::of)
+    empty
+        .generate_sync_message(&mut scratch)
+        .map(sync::Message::encode)
 }

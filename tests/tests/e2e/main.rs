@@ -19,7 +19,6 @@ mod demo;
 mod gdpr_erasure;
 mod live;
 mod live_js;
-mod live_pacing;
 mod missing_pack;
 mod pages;
 mod reference_docs;

@@ -7,7 +7,6 @@ use actix_web::web;
 use actix_ws::CloseCode;
 use casesync_contract::DocumentId;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::Instant;
 
 use super::{End, Live};
 use crate::live::FeedEvent;
@@ -18,13 +17,6 @@ use crate::ws::documents::push;
 /// phone (and the server, for its reply) far more than the changes in it; a few
 /// milliseconds of gathering sends one message with all of them, at a latency nobody sees.
 const PUSH_GATHER: Duration = Duration::from_millis(10);
-
-/// How long a push waits for the device to answer the previous one for the same document.
-/// A device answers changes with its new heads; until it does, what changed meanwhile waits
-/// and then goes out as one message (the answer's reply carries it). A busy phone, or one on
-/// a slow link, so gets fewer and larger messages instead of a queue of small ones, each of
-/// which it would merge on its own. Devices that do not answer get their push this late.
-const ANSWER_WAIT: Duration = Duration::from_millis(500);
 
 impl Live {
     pub(super) async fn on_event(&mut self, event: Result<FeedEvent, RecvError>) -> Option<End> {
@@ -57,30 +49,15 @@ impl Live {
     /// Pushes the document after [`PUSH_GATHER`], with whatever else changed meanwhile.
     fn push_soon(&mut self, id: DocumentId) {
         self.due.insert(id);
-        self.push_no_later_than(Instant::now() + PUSH_GATHER);
+        self.push_at
+            .get_or_insert_with(|| tokio::time::Instant::now() + PUSH_GATHER);
     }
 
-    fn push_no_later_than(&mut self, at: Instant) {
-        self.push_at = Some(self.push_at.map_or(at, |current| current.min(at)));
-    }
-
-    /// Pushes every document whose push is due, but those still waiting for the device's
-    /// answer to the previous push (see [`ANSWER_WAIT`]).
+    /// Pushes every document whose push is due.
     pub(super) async fn push_due(&mut self) -> Option<End> {
         self.push_at = None;
-        let now = Instant::now();
         let due: Vec<DocumentId> = self.due.drain().collect();
         for id in due {
-            let waiting_until = self
-                .unanswered
-                .get(&id)
-                .map(|sent| *sent + ANSWER_WAIT)
-                .filter(|until| *until > now);
-            if let Some(until) = waiting_until {
-                self.due.insert(id);
-                self.push_no_later_than(until);
-                continue;
-            }
             if let Some(end) = self.push(id).await {
                 return Some(end);
             }
@@ -101,7 +78,7 @@ impl Live {
         };
         self.docs.insert(id, peer_state);
         match reply {
-            Ok(Some(reply)) => self.send_sync(id, reply),
+            Ok(Some(data)) => self.send_sync(id, data),
             Ok(None) => None,
             Err(e) => {
                 tracing::warn!(document = %id, error = %e, "live push failed");
@@ -140,8 +117,6 @@ impl Live {
         for (id, keep) in ids.into_iter().zip(keep) {
             if !keep {
                 self.docs.remove(&id);
-                self.due.remove(&id);
-                self.unanswered.remove(&id);
             }
         }
         None

@@ -13,7 +13,7 @@ use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
 
-use super::documents::{sync_frame, Outcome, Reply};
+use super::documents::{sync_frame, Outcome};
 
 mod events;
 use super::outbox::{Outbox, Outgoing};
@@ -42,9 +42,6 @@ struct Live {
     /// Documents that changed elsewhere, to push at `push_at`.
     due: HashSet<DocumentId>,
     push_at: Option<tokio::time::Instant>,
-    /// Documents whose last message to the device carried changes it has not answered yet,
-    /// and when that message went out: further pushes wait for the answer (events.rs).
-    unanswered: HashMap<DocumentId, tokio::time::Instant>,
     started: Instant,
 }
 
@@ -71,7 +68,6 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         allowed: HashMap::new(),
         due: HashSet::new(),
         push_at: None,
-        unanswered: HashMap::new(),
         started: Instant::now(),
     };
     tracing::info!(device = %live.device.device_id, "live session opened");
@@ -186,9 +182,6 @@ impl Live {
     }
 
     async fn on_sync(&mut self, id: DocumentId, data: Vec<u8>, is_request: bool) -> Option<End> {
-        // The device answered: the reply below carries whatever it lacks, pending push or not.
-        self.unanswered.remove(&id);
-        self.due.remove(&id);
         let mut peer_state = match self.docs.remove(&id) {
             Some(s) => s,
             None => self.saved_state(id).await,
@@ -219,7 +212,7 @@ impl Live {
                 if let Some(kind) = kind {
                     self.allowed.insert(id, kind);
                 }
-                reply.and_then(|reply| self.send_sync(id, reply))
+                reply.and_then(|data| self.send_sync(id, data))
             }
             Ok(Outcome::Unavailable) => self.send(&RepoMessage::DocUnavailable {
                 sender_id: self.server_peer(),
@@ -261,15 +254,12 @@ impl Live {
         .unwrap_or_default()
     }
 
-    fn send_sync(&mut self, id: DocumentId, reply: Reply) -> Option<End> {
-        if reply.carries_changes {
-            self.unanswered.insert(id, tokio::time::Instant::now());
-        }
+    fn send_sync(&self, id: DocumentId, data: Vec<u8>) -> Option<End> {
         self.send(&RepoMessage::Sync {
             sender_id: self.server_peer(),
             target_id: self.peer_id(),
             document_id: id,
-            data: reply.data,
+            data,
         })
     }
 
