@@ -11,11 +11,13 @@ pub mod blobs;
 pub mod connection;
 pub mod error;
 pub mod live;
+pub mod outbox;
 pub mod tables;
 pub mod tables_access;
 pub mod tables_alerts;
 pub mod tables_blobs;
 pub mod tables_live;
+pub mod tables_outbox;
 pub mod tables_web;
 pub mod web;
 

@@ -8,7 +8,7 @@
 use automerge::ActorId;
 use casesync_contract::DocumentId;
 use casesync_sync::store::{ActorOwner, ChunkKind, StoredChunk};
-use casesync_sync::{ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
+use casesync_sync::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};
 use diesel::prelude::*;
 
 use crate::connection::{write_tx, Pool};
@@ -71,6 +71,7 @@ impl DocumentStore for SqlStore {
         bytes: &[u8],
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
+        derive: Option<&DeriveWork>,
     ) -> Result<i64, StoreError> {
         let mut conn = self.pool.get().map_err(DbError::from)?;
         let id = doc.to_string();
@@ -119,6 +120,9 @@ impl DocumentStore for SqlStore {
                 ))
                 .execute(conn)?;
             insert_receipts(conn, &id, receipts)?;
+            if let Some(work) = derive {
+                crate::outbox::record(conn, &id, work)?;
+            }
             Ok(seq)
         })?;
         Ok(seq)

@@ -26,6 +26,8 @@ pub struct Config {
     pub compact_after_chunks: usize,
     /// Seconds a document stays in memory unused.
     pub idle_document_secs: u64,
+    /// Threads deriving summaries, checklists and alerts from committed changes.
+    pub derive_workers: usize,
     /// `json` or `pretty` log lines.
     pub log_format: String,
     /// Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
@@ -50,6 +52,7 @@ impl Default for Config {
             db_pool_size: 16,
             compact_after_chunks: 64,
             idle_document_secs: 120,
+            derive_workers: 2,
             log_format: "pretty".into(),
             allow_insecure_http: false,
             tls_cert: None,

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod fail_point;
 pub mod live;
 pub mod routes;
 pub mod startup;

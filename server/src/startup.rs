@@ -30,6 +30,7 @@ pub struct Application {
 pub struct Stopper {
     handle: actix_web::dev::ServerHandle,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    state: AppState,
 }
 
 impl Stopper {
@@ -38,6 +39,9 @@ impl Stopper {
         // Give sessions a moment to send their close frames.
         tokio::time::sleep(Duration::from_millis(200)).await;
         self.handle.stop(true).await;
+        // Derive workers finish their runs; what is left stays in the outbox.
+        let state = self.state.clone();
+        let _ = tokio::task::spawn_blocking(move || state.projections.stop()).await;
     }
 }
 
@@ -64,6 +68,7 @@ impl Application {
             stopper: Stopper {
                 handle: server.handle(),
                 shutdown: Arc::new(shutdown),
+                state: state.clone(),
             },
             server,
             state,
@@ -102,6 +107,7 @@ pub fn build_state(
         EngineConfig {
             compact_after: config.compact_after_chunks,
             idle_after: Duration::from_secs(config.idle_document_secs),
+            derives: crate::domain::projections::Needs::any,
             ..EngineConfig::default()
         },
     ));
@@ -125,6 +131,7 @@ pub fn build_state(
         // SQLite is one instance: nobody else to tell.
         casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),
     };
+    let derive_workers = config.derive_workers;
     let state = AppState {
         engine,
         blobs: Arc::new(blobs),
@@ -132,7 +139,7 @@ pub fn build_state(
         config: Arc::new(config),
         clock,
         feed,
-        projections: crate::domain::projections::Projections::new(),
+        projections: crate::domain::projections::Projections::new(derive_workers),
         enrol_limiter: Default::default(),
         instance: Arc::new(Instance {
             peer_id: format!("casesync-{instance_id}"),
@@ -193,8 +200,11 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     Ok(server)
 }
 
-/// Background work that keeps memory bounded.
+/// Background work: derived state from the outbox, escalations, blob and retention sweeps,
+/// and the eviction that keeps memory bounded.
 fn spawn_workers(state: &AppState) {
+    state.projections.start(state);
+    crate::domain::projections::sweep::spawn(state);
     crate::domain::alerts::escalation::spawn(state.clone());
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);

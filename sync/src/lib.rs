@@ -16,4 +16,4 @@ pub mod store;
 
 pub use admission::{Refusal, Writer};
 pub use engine::{Admitted, Engine, EngineConfig, MissingChanges};
-pub use store::{ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
+pub use store::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};

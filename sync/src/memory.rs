@@ -7,7 +7,8 @@ use automerge::ActorId;
 use casesync_contract::DocumentId;
 
 use crate::store::{
-    ActorOwner, ChangeReceipt, ChunkKind, DocumentMeta, DocumentStore, StoreError, StoredChunk,
+    ActorOwner, ChangeReceipt, ChunkKind, DeriveWork, DocumentMeta, DocumentStore, StoreError,
+    StoredChunk,
 };
 
 #[derive(Default)]
@@ -22,6 +23,7 @@ struct Inner {
     metas: HashMap<DocumentId, DocumentMeta>,
     receipts: HashMap<(DocumentId, automerge::ChangeHash), ChangeReceipt>,
     actors: HashMap<ActorId, String>,
+    derives: HashMap<DocumentId, DeriveWork>,
 }
 
 impl MemoryStore {
@@ -35,6 +37,16 @@ impl MemoryStore {
         change: &automerge::ChangeHash,
     ) -> Option<ChangeReceipt> {
         self.lock().ok()?.receipts.get(&(*doc, *change)).cloned()
+    }
+
+    /// The derive work recorded for `doc` and not taken yet.
+    pub fn pending_derive(&self, doc: &DocumentId) -> Option<DeriveWork> {
+        self.lock().ok()?.derives.get(doc).cloned()
+    }
+
+    /// Takes the derive work recorded for `doc`, as a worker would.
+    pub fn take_derive(&self, doc: &DocumentId) -> Option<DeriveWork> {
+        self.lock().ok()?.derives.remove(doc)
     }
 
     pub fn meta(&self, doc: &DocumentId) -> Option<DocumentMeta> {
@@ -64,8 +76,12 @@ impl DocumentStore for MemoryStore {
         bytes: &[u8],
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
+        derive: Option<&DeriveWork>,
     ) -> Result<i64, StoreError> {
         let mut inner = self.lock()?;
+        if let Some(work) = derive {
+            inner.derives.entry(*doc).or_default().merge(work);
+        }
         if let Some(meta) = create {
             inner.metas.entry(*doc).or_insert_with(|| meta.clone());
         }

@@ -6,6 +6,8 @@
 //! the chunks it covers. Several server instances may append to the same document: each
 //! reloads the chunks numbered after the last one it has seen before it writes.
 
+use std::collections::BTreeSet;
+
 use automerge::{ActorId, ChangeHash};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
@@ -49,6 +51,27 @@ pub struct DocumentMeta {
     pub site: Option<String>,
 }
 
+/// What the server has to derive from a document once an append is committed (the case
+/// list's row, checklists, alerts...). The store records it in the same transaction as the
+/// chunk, so a crash between the commit and the derivation loses nothing: the server's
+/// workers drain these records afterwards, on whichever instance is alive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeriveWork {
+    /// The root keys the changes wrote under, and `key.field` for the fields of root-list
+    /// entries they wrote.
+    pub touched: BTreeSet<String>,
+    /// The document did not exist before: everything about it is new.
+    pub created: bool,
+}
+
+impl DeriveWork {
+    /// Work recorded separately for one document, as one.
+    pub fn merge(&mut self, other: &DeriveWork) {
+        self.created |= other.created;
+        self.touched.extend(other.touched.iter().cloned());
+    }
+}
+
 /// Who an actor id belongs to, once claimed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActorOwner {
@@ -70,14 +93,16 @@ pub trait DocumentStore: Send + Sync {
     fn chunks_after(&self, doc: &DocumentId, after: i64) -> Result<Vec<StoredChunk>, StoreError>;
 
     /// Appends an incremental chunk with the receipts of the changes it holds, atomically,
-    /// creating the document with `create` if it does not exist yet. Returns its number.
-    /// When this returns, the chunk is durable.
+    /// creating the document with `create` if it does not exist yet, and recording `derive`
+    /// (merged with any derive work still pending for the document) in the same transaction.
+    /// Returns its number. When this returns, the chunk and its derive work are durable.
     fn append(
         &self,
         doc: &DocumentId,
         bytes: &[u8],
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
+        derive: Option<&DeriveWork>,
     ) -> Result<i64, StoreError>;
 
     /// Replaces the chunks numbered up to `up_to` by one snapshot holding all of them.

@@ -244,3 +244,53 @@ impl LivePeer {
         done(self)
     }
 }
+
+/// The alert documents a caseload lists.
+pub fn alert_documents(peer: &LivePeer, caseload: &DocumentId) -> Vec<DocumentId> {
+    use automerge::{ReadDoc, ROOT};
+    let Some((doc, _)) = peer.docs.get(caseload) else {
+        return vec![];
+    };
+    let Ok(Some((_, docs))) = doc.get(ROOT, "documents") else {
+        return vec![];
+    };
+    doc.keys(&docs)
+        .filter(|k| {
+            doc.get(&docs, k.as_str())
+                .ok()
+                .flatten()
+                .and_then(|(_, entry)| doc.get(&entry, "kind").ok().flatten())
+                .is_some_and(|(v, _)| v.as_str() == Some("alerts"))
+        })
+        .filter_map(|k| k.parse().ok())
+        .collect()
+}
+
+/// The alerts an alert document holds here, as (kind, status).
+pub fn alerts_in(peer: &LivePeer, id: &DocumentId) -> Vec<(String, String)> {
+    use automerge::{ObjType, ReadDoc, Value, ROOT};
+    let Some((doc, _)) = peer.docs.get(id) else {
+        return vec![];
+    };
+    let Ok(Some((Value::Object(ObjType::Map), alerts))) = doc.get(ROOT, "alerts") else {
+        return vec![];
+    };
+    doc.keys(&alerts)
+        .filter_map(|key| {
+            let (_, a) = doc.get(&alerts, key.as_str()).ok().flatten()?;
+            let field = |k: &str| {
+                doc.get(&a, k)
+                    .ok()
+                    .flatten()
+                    .and_then(|(v, _)| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            Some((field("kind"), field("status")))
+        })
+        .collect()
+}
+
+/// Whether the alert document holds an alert of `kind`.
+pub fn holds_alert(peer: &LivePeer, id: &DocumentId, kind: &str) -> bool {
+    alerts_in(peer, id).iter().any(|(k, _)| k == kind)
+}

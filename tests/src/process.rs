@@ -173,6 +173,47 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// SIGKILL: the process dies wherever it is, as in a power cut or an OOM kill. Nothing
+    /// it has not committed survives.
+    pub fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+/// The `casesync` binary of this build (`cargo test --workspace` builds it beside the test
+/// binaries, in `target/<profile>/`).
+pub fn casesync_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    // target/<profile>/deps/<test binary>
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("test binary has no target directory")?;
+    let binary = profile_dir.join("casesync");
+    if !binary.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build -p casesync-server` (cargo test --workspace does)",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// Waits until `path` holds `needle` (a server's log line), or `max` passes.
+pub fn wait_for_line(path: &std::path::Path, needle: &str, max: Duration) -> bool {
+    let deadline = Instant::now() + max;
+    while Instant::now() < deadline {
+        if std::fs::read_to_string(path).is_ok_and(|log| log.contains(needle)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {

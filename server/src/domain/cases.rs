@@ -43,7 +43,7 @@ pub fn after_admission(
         document: *id,
         origin_device: origin.map(str::to_string),
     });
-    let ticket = state.projections.schedule(state, id, admitted);
+    let ticket = state.projections.schedule(id, admitted);
     if admitted.created {
         // A new case is in someone's scope: caseloads must list it.
         if let Ok(Some(row)) = state

@@ -18,7 +18,9 @@ mod cache;
 mod incoming;
 mod touched;
 use crate::live::LiveDocument;
-use crate::store::{ActorOwner, ChangeReceipt, DocumentMeta, DocumentStore, StoreError};
+use crate::store::{
+    ActorOwner, ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError,
+};
 use cache::Handle;
 use incoming::{check_dependencies, new_changes, parse_changes};
 use touched::touched_root_keys;
@@ -34,6 +36,9 @@ pub struct EngineConfig {
     /// ([`Engine::mark_stale`]); this bounds how late a lost notification is noticed.
     /// Admission and [`Engine::read`] always ask.
     pub recheck_after: Duration,
+    /// Whether an append of a document of this kind, with this work, leaves something for the
+    /// server to derive: only then is derive work recorded with the chunk.
+    pub derives: fn(DocumentKind, &DeriveWork) -> bool,
 }
 
 impl Default for EngineConfig {
@@ -42,6 +47,7 @@ impl Default for EngineConfig {
             compact_after: 64,
             idle_after: Duration::from_secs(120),
             recheck_after: Duration::from_secs(1),
+            derives: |_, _| true,
         }
     }
 }
@@ -186,9 +192,14 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
                 received_at: now,
             })
             .collect();
+        let work = DeriveWork {
+            touched: touched.clone(),
+            created,
+        };
+        let derive = (self.config.derives)(kind, &work).then_some(&work);
         let seq = match self
             .store
-            .append(id, &bytes, &receipts, create.filter(|_| created))
+            .append(id, &bytes, &receipts, create.filter(|_| created), derive)
         {
             Ok(seq) => seq,
             Err(e) => {

@@ -3,14 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use automerge::{ObjType, ReadDoc, Value, ROOT};
+use automerge::{ObjType, ReadDoc, ROOT};
 use casesync_contract::alerts::{AlertKind, AlertList};
 use casesync_contract::case::read_case;
 use casesync_contract::DocumentId;
 use casesync_contract::Role;
 use casesync_server::domain::alerts::escalation;
 use casesync_tests::device::Device;
-use casesync_tests::live::{connect, LivePeer};
+use casesync_tests::live::{alert_documents, alerts_in, connect, LivePeer};
 use casesync_tests::server::{TestServer, T0};
 use casesync_tests::{fixtures, storage_test};
 
@@ -53,49 +53,13 @@ fn follow_caseload(server: &TestServer, device: &Device) -> (LivePeer, DocumentI
 /// Alert documents the caseload lists, opened when first seen; returns the alert kinds and
 /// statuses held.
 fn held_alerts(peer: &mut LivePeer, caseload: &DocumentId) -> Vec<(String, String)> {
-    let listed: Vec<DocumentId> = peer
-        .docs
-        .get(caseload)
-        .map(|(doc, _)| {
-            let Ok(Some((_, docs))) = doc.get(ROOT, "documents") else {
-                return vec![];
-            };
-            doc.keys(&docs)
-                .filter(|k| {
-                    doc.get(&docs, k.as_str())
-                        .ok()
-                        .flatten()
-                        .and_then(|(_, entry)| doc.get(&entry, "kind").ok().flatten())
-                        .is_some_and(|(v, _)| v.as_str() == Some("alerts"))
-                })
-                .filter_map(|k| k.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
     let mut out = vec![];
-    for id in listed {
+    for id in alert_documents(peer, caseload) {
         if !peer.docs.contains_key(&id) {
             peer.open(id);
             continue;
         }
-        let (doc, _) = &peer.docs[&id];
-        if let Ok(Some((Value::Object(ObjType::Map), alerts))) = doc.get(ROOT, "alerts") {
-            for key in doc.keys(&alerts) {
-                let Ok(Some((_, a))) = doc.get(&alerts, key.as_str()) else {
-                    continue;
-                };
-                let field = |k: &str| {
-                    doc.get(&a, k)
-                        .ok()
-                        .flatten()
-                        .and_then(|(v, _)| v.as_str().map(str::to_string))
-                };
-                out.push((
-                    field("kind").unwrap_or_default(),
-                    field("status").unwrap_or_default(),
-                ));
-            }
-        }
+        out.extend(alerts_in(peer, &id));
     }
     out
 }

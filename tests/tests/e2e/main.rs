@@ -15,6 +15,7 @@ mod bad_input;
 mod batch_sync;
 mod blobs;
 mod cases_api;
+mod crash_recovery;
 mod demo;
 mod gdpr_erasure;
 mod live;

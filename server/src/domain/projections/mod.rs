@@ -2,211 +2,119 @@
 //! case list's summary row, its blob references, its checklists and alerts; for an alert
 //! document, the acknowledgements devices appended.
 //!
-//! Derived off the acknowledgement path, at most one run per document at a time: changes
-//! that arrive during a run are folded into the next one. A phone's change is acknowledged
-//! as soon as it is committed; reading the whole case back after every change (what this
-//! costs grows with the case's history) neither holds that acknowledgement back nor runs
-//! once per change when fifty phones write to the same case. Callers that answer a request
-//! whose caller expects the consequences (batch sync, `POST /v1/cases`, the demo) wait for
-//! their [`Ticket`].
+//! The work is durable: the transaction that commits a change also records what it implies
+//! in the outbox (`casesync_schema::outbox`). Workers drain it off the acknowledgement path,
+//! a bounded pool per instance ([`pool`]), at most one run per document at a time on an
+//! instance: changes that arrive during a run are folded into the next one. At start and
+//! periodically every instance also picks up work nobody is doing: never claimed (the
+//! instance that committed it died first) or whose claimer's lease ran out ([`sweep`]). A
+//! crash anywhere between the commit and the derivation therefore delays the consequences
+//! (an alert, a checklist) by a lease at most; it never loses them.
+//!
+//! Callers that answer a request whose caller expects the consequences (batch sync,
+//! `POST /v1/cases`, the demo) wait for their [`Ticket`].
 //!
 //! Only what a change can affect is recomputed ([`Needs::of`]): an observation appended to a
 //! case refreshes its blob references and its last-updated time, not its alerts.
 
+mod book;
+mod needs;
+pub mod pool;
 mod run;
+pub mod sweep;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_sync::Admitted;
 
+pub use book::Ticket;
+pub use needs::Needs;
+
 use crate::state::AppState;
 
-/// What a change requires to be recomputed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Needs {
-    /// The case's summary row (name, state, conflicts).
-    pub summary: bool,
-    /// Only the summary's last-updated time.
-    pub touch: bool,
-    /// The blob references.
-    pub blobs: bool,
-    /// Checklists started and alerts raised or stood down.
-    pub alerts: bool,
-    /// Acknowledgements in an alert document.
-    pub acks: bool,
-}
-
-impl Needs {
-    /// What the admitted changes can have changed, from the root keys they wrote under
-    /// (and the fields of log entries: an observation with photos changes the references).
-    pub fn of(admitted: &Admitted) -> Self {
-        if admitted.added.is_empty() {
-            return Self::default();
-        }
-        let touched =
-            |keys: &[&str]| admitted.created || keys.iter().any(|k| admitted.touched.contains(*k));
-        match admitted.kind {
-            DocumentKind::Case => Self {
-                summary: touched(&["profile", "episodes", "organisation", "site"]),
-                touch: true,
-                blobs: touched(&["attachments", "observations.attachments", "profile"]),
-                alerts: touched(&["episodes", "checklists", "created_at"]),
-                acks: false,
-            },
-            DocumentKind::Alerts => Self {
-                acks: touched(&["acks"]),
-                ..Self::default()
-            },
-            DocumentKind::Caseload => Self::default(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
-    fn add(&mut self, other: Needs) {
-        self.summary |= other.summary;
-        self.touch |= other.touch;
-        self.blobs |= other.blobs;
-        self.alerts |= other.alerts;
-        self.acks |= other.acks;
-    }
-}
-
-/// A scheduled run: [`Projections::wait`] returns once a run that started after it was
-/// scheduled has finished.
-#[derive(Debug, Clone, Copy)]
-pub struct Ticket {
-    id: DocumentId,
-    generation: u64,
-}
-
-/// A document with work scheduled or running.
-struct Pending {
-    kind: DocumentKind,
-    queued: Needs,
-    running: bool,
-    /// The newest ticket handed out for this document.
-    latest: u64,
-    /// Every ticket up to this one is done.
-    finished: u64,
-}
-
-#[derive(Default)]
-struct Book {
-    /// Tickets are numbered across documents, so that a document's entry can be dropped when
-    /// idle: a ticket older than a fresh entry's start was finished before it.
-    issued: u64,
-    pending: HashMap<DocumentId, Pending>,
-}
-
-#[derive(Default)]
+/// The derive work of one instance: tickets for waiting callers and the workers.
 pub struct Projections {
-    book: Mutex<Book>,
-    finished: Condvar,
+    book: book::Book,
+    pool: pool::Pool,
 }
 
 impl Projections {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
+    pub fn new(workers: usize) -> Arc<Self> {
+        Arc::new(Self {
+            book: book::Book::default(),
+            pool: pool::Pool::new(workers),
+        })
     }
 
-    /// Schedules what `admitted` requires; starts a run unless one is going for the document.
-    pub fn schedule(
-        &self,
-        state: &AppState,
-        id: &DocumentId,
-        admitted: &Admitted,
-    ) -> Option<Ticket> {
-        let needs = Needs::of(admitted);
-        if needs.is_empty() {
+    /// Starts the workers; they hold a copy of `state` until [`Projections::stop`].
+    pub fn start(&self, state: &AppState) {
+        self.pool.start(state);
+    }
+
+    /// Lets the workers finish what they are running and stops them. Work not done stays in
+    /// the outbox for the next start (or another instance).
+    pub fn stop(&self) {
+        self.pool.stop();
+    }
+
+    /// Schedules what `admitted` requires (its outbox row is already committed); starts a run
+    /// unless one is going for the document here.
+    pub fn schedule(&self, id: &DocumentId, admitted: &Admitted) -> Option<Ticket> {
+        if Needs::of(admitted).is_empty() {
             return None;
         }
-        let mut book = self.lock();
-        book.issued += 1;
-        let generation = book.issued;
-        let entry = book.pending.entry(*id).or_insert(Pending {
-            kind: admitted.kind,
-            queued: Needs::default(),
-            running: false,
-            latest: generation,
-            finished: generation - 1,
-        });
-        entry.queued.add(needs);
-        entry.latest = generation;
-        let start = !entry.running;
-        entry.running = true;
-        drop(book);
+        Some(self.enqueue(id, false))
+    }
+
+    /// Schedules work found in the outbox that nobody was doing (a crash, an expired lease).
+    pub fn recover(&self, id: &DocumentId) {
+        self.enqueue(id, true);
+    }
+
+    fn enqueue(&self, id: &DocumentId, recovered: bool) -> Ticket {
+        let (ticket, start) = self.book.schedule(id, recovered);
         if start {
-            run::start(state.clone(), *id);
+            self.pool.submit(*id);
         }
-        Some(Ticket {
-            id: *id,
-            generation,
-        })
+        ticket
     }
 
     /// Blocks until the work of `ticket` is done. Never call it from a run (a run that
     /// writes to its own document schedules itself, and would wait for itself).
     pub fn wait(&self, ticket: Ticket) {
-        let mut book = self.lock();
-        loop {
-            match book.pending.get(&ticket.id) {
-                Some(p) if p.finished < ticket.generation => {
-                    book = match self.finished.wait(book) {
-                        Ok(book) => book,
-                        Err(poisoned) => poisoned.into_inner(),
-                    };
-                }
-                _ => return,
-            }
-        }
+        self.book.wait(ticket);
     }
 
-    /// How many documents have work scheduled or running.
+    /// How many documents have work scheduled or running here.
     pub fn pending(&self) -> usize {
-        self.lock().pending.len()
+        self.book.pending()
     }
 
-    /// Takes the queued work of a document for a run; `None` (and the document is idle)
-    /// when there is none.
-    fn take(&self, id: &DocumentId) -> Option<(DocumentKind, Needs, u64)> {
-        let mut book = self.lock();
-        let entry = book.pending.get_mut(id)?;
-        if entry.queued.is_empty() {
-            book.pending.remove(id);
-            self.finished.notify_all();
-            return None;
-        }
-        let needs = std::mem::take(&mut entry.queued);
-        Some((entry.kind, needs, entry.latest))
+    /// Runs in progress here.
+    pub fn busy(&self) -> usize {
+        self.pool.busy()
     }
 
-    /// Marks the tickets up to `generation` done.
+    /// Whether [`Projections::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.pool.stopping()
+    }
+
+    fn stopping(&self) -> bool {
+        self.pool.stopping()
+    }
+
+    fn take(&self, id: &DocumentId) -> Option<book::Run> {
+        self.book.take(id)
+    }
+
     fn done(&self, id: &DocumentId, generation: u64) {
-        let mut book = self.lock();
-        if let Some(entry) = book.pending.get_mut(id) {
-            entry.finished = entry.finished.max(generation);
-        }
-        self.finished.notify_all();
+        self.book.done(id, generation);
     }
 
-    /// Gives a document up after a run failed to finish (a panic): its waiters go on.
-    fn abandon(&self, id: &DocumentId) {
-        self.lock().pending.remove(id);
-        self.finished.notify_all();
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Book> {
-        // A panic while holding the book leaves it consistent (every update is one step).
-        match self.book.lock() {
-            Ok(book) => book,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    fn give_up(&self, id: &DocumentId) {
+        self.book.abandon(id);
     }
 }
 

@@ -1,32 +1,29 @@
-//! One document's run: read it once, recompute what was queued, repeat while changes keep
-//! arriving.
+//! One document's run: claim its outbox row, read the case once, recompute what the pending
+//! work requires, remove the row; repeat while changes keep arriving.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use casesync_contract::case::{read_case, CaseDocument};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
+use casesync_schema::directory::documents;
 use casesync_schema::directory::summaries::{self, CaseSummaryRow};
+use casesync_schema::outbox::{self, Claim};
 
 use super::Needs;
 use crate::domain::alerts::{deliveries, derive};
 use crate::domain::summary::summarise;
 use crate::error::ApiError;
+use crate::live::DocChanged;
 use crate::state::AppState;
 
-/// Runs the document's queued work on a thread of its own: not the request handlers'
-/// blocking pool, where requests waiting for this run could hold every thread.
-pub fn start(state: AppState, id: DocumentId) {
-    let projections = state.projections.clone();
-    let work = move || run(&state, &id);
-    if let Err(e) = std::thread::Builder::new()
-        .name("projections".into())
-        .spawn(work)
-    {
-        tracing::error!(error = %e, "no thread for the projections of a document");
-        projections.abandon(&id);
-    }
-}
+/// How long a claim on a document's work holds. A run takes milliseconds; an instance that
+/// dies holding a claim delays that document's consequences by this much at most.
+pub const LEASE: Duration = Duration::from_secs(10);
+
+/// Longest wait before a failed run is tried again.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Gives the document up if the run ends in a panic, so that nobody waits for it forever.
 struct Abandon<'a> {
@@ -38,25 +35,79 @@ struct Abandon<'a> {
 impl Drop for Abandon<'_> {
     fn drop(&mut self) {
         if self.armed {
-            self.state.projections.abandon(self.id);
+            self.state.projections.give_up(self.id);
         }
     }
 }
 
-fn run(state: &AppState, id: &DocumentId) {
+pub fn run(state: &AppState, id: &DocumentId) {
     let mut guard = Abandon {
         state,
         id,
         armed: true,
     };
-    while let Some((kind, needs, generation)) = state.projections.take(id) {
-        if let Err(e) = project(state, id, kind, needs) {
-            // The change itself is committed; the next change of the document retries.
-            tracing::warn!(document = %id, error = %e, "derived state not refreshed");
+    while let Some(run) = state.projections.take(id) {
+        if state.projections.stopping() {
+            // Left in the outbox: the next start, or another instance, does it.
+            return;
         }
-        state.projections.done(id, generation);
+        crate::fail_point::pause("derive.before_claim", || state.projections.stopping());
+        if let Err(e) = derive_pending(state, id, run.recovered) {
+            tracing::warn!(document = %id, error = %e, "derived state not refreshed; retried from the outbox");
+        }
+        state.projections.done(id, run.generation);
     }
     guard.armed = false;
+}
+
+/// Does the work the outbox holds for the document. A failure releases the claim with a
+/// backoff, so the work is retried (here or elsewhere) and never dropped.
+fn derive_pending(state: &AppState, id: &DocumentId, recovered: bool) -> Result<(), ApiError> {
+    let me = &state.instance.id;
+    let (claim, row) = {
+        let mut conn = state.db()?;
+        let claim = outbox::claim(&mut conn, id, me, LEASE.as_millis() as i64)?;
+        (claim, documents::find(&mut conn, id)?)
+    };
+    let (pending, mine) = match claim {
+        Claim::Mine(pending) => {
+            crate::fail_point::pause("derive.after_claim", || state.projections.stopping());
+            (pending, true)
+        }
+        // Another instance holds the claim; the caller waiting here still wants the
+        // consequences, and deriving twice is harmless.
+        Claim::Elsewhere(pending) => (pending, false),
+        Claim::Nothing => return Ok(()),
+    };
+    let outcome = match row.and_then(|r| r.kind()) {
+        Some(kind) => project(state, id, kind, Needs::of_work(kind, &pending.work)),
+        // Erased since, or never a document of a known kind: nothing to derive.
+        None => Ok(()),
+    };
+    let mut conn = state.db()?;
+    match outcome {
+        Ok(()) => {
+            if mine {
+                outbox::complete(&mut conn, id, me, pending.generation)?;
+            }
+            if recovered {
+                // Nobody was told the document changed: the instance that committed it died.
+                state.feed.publish(DocChanged {
+                    document: *id,
+                    origin_device: None,
+                });
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if mine {
+                let backoff =
+                    Duration::from_secs(1u64 << pending.attempts.clamp(0, 9)).min(MAX_BACKOFF);
+                outbox::fail(&mut conn, id, me, &e.message, backoff.as_millis() as i64)?;
+            }
+            Err(e)
+        }
+    }
 }
 
 fn project(
