@@ -112,11 +112,19 @@ fn ask_for(
             message
         });
     }
-    match reply {
+    // A peer skips the changes it sent in this session when asked for them: one held
+    // changes were dropped for (or a message that was lost) would never come again. A peer
+    // that understands it clears that memory on this flag; with no `have` from us it then
+    // sends just what is needed.
+    let reset = peer
+        .their_capabilities
+        .as_ref()
+        .is_some_and(|caps| caps.contains(&sync::Capability::SyncReset));
+    let mut message = match reply {
         Some(mut message) => {
             message.need = need;
             message.have.clear();
-            Some(message)
+            message
         }
         // Automerge had nothing to say, yet the peer must hear what to send. Only as an
         // answer, or with nothing in flight: the same request again would be noise.
@@ -127,15 +135,22 @@ fn ask_for(
             peer.in_flight = true;
             let mut flags = sync::MessageFlags::new();
             flags.set(sync::MessageFlags::SUPPORTS_SYNC_RESET);
-            Some(sync::Message {
+            sync::Message {
                 heads,
                 need,
                 have: Vec::new(),
                 changes: sync::ChunkList::empty(),
                 flags: Some(flags),
                 version: sync::MessageVersion::V1,
-            })
+            }
         }
-        None => None,
+        None => return None,
+    };
+    if reset {
+        message
+            .flags
+            .get_or_insert_with(sync::MessageFlags::new)
+            .set(sync::MessageFlags::SYNC_RESET);
     }
+    Some(message)
 }
