@@ -48,7 +48,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     /// `Err` means nothing was stored: bytes that are not changes (`held` untouched), more
     /// held than its limits allow (this document's held changes are dropped), a document
     /// that does not exist without `create`, or a storage failure.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // `admit`'s, and the session's held set
     pub fn receive(
         &self,
         id: &DocumentId,

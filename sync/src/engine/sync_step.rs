@@ -154,3 +154,31 @@ fn ask_for(
     }
     Some(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::{transaction::Transactable, AutoCommit, ROOT};
+
+    #[test]
+    fn a_need_goes_out_even_when_automerge_has_nothing_to_say() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "a", 1).unwrap();
+        doc.commit();
+        let heads = doc.get_heads();
+        let wanted = ChangeHash([7; 32]);
+        let mut peer = sync::State::new();
+        peer.their_capabilities = Some(vec![sync::Capability::SyncReset]);
+
+        let message = ask_for(doc.document(), &mut peer, None, vec![wanted], true).unwrap();
+        assert_eq!((message.heads, message.need), (heads.clone(), vec![wanted]));
+        assert!(message.have.is_empty() && message.changes.is_empty());
+        let flags = message.flags.unwrap();
+        assert!(flags.contains(sync::MessageFlags::SYNC_RESET));
+        // The state records the message as automerge would have.
+        assert!(peer.in_flight && peer.have_responded);
+        assert_eq!(peer.last_sent_heads, heads);
+        // Not again while that one is unanswered, unless answering the peer.
+        assert!(ask_for(doc.document(), &mut peer, None, vec![wanted], false).is_none());
+    }
+}
