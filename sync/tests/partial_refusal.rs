@@ -205,3 +205,30 @@ fn admit_still_refuses_a_push_whole() {
     assert!(matches!(err, Refusal::Denied(_)), "{err}");
     assert!(!stored(&engine, &id, &good));
 }
+
+#[test]
+fn an_entry_completed_later_in_the_same_push_survives_a_refusal_beside_it() {
+    let engine = engine();
+    let (id, mut phone) = stored_case(&engine);
+    let mut branch = phone.fork();
+    let created = observe(&mut phone, 1);
+    // The entry's place is filled in by a second change, as a form saved twice does: in one
+    // push that completes a new entry; checked alone, it would edit an existing one.
+    let completed = change(&mut phone, |doc| {
+        use automerge::{transaction::Transactable, ReadDoc};
+        let (_, list) = doc.get(automerge::ROOT, "observations").unwrap().unwrap();
+        let (_, entry) = doc.get(&list, 0).unwrap().unwrap();
+        doc.put(&entry, "place", "bus station").unwrap();
+    });
+    let forbidden = report_missing(&mut branch);
+
+    let out = push(
+        &engine,
+        &id,
+        &outreach(),
+        &[&created, &forbidden, &completed],
+    );
+    let admitted = out.admitted.unwrap();
+    assert_eq!(admitted.added, vec![created.0, completed.0]);
+    assert_eq!(out.refused.unwrap().changes, vec![forbidden.0]);
+}
