@@ -7,13 +7,21 @@ use automerge::{Automerge, Change};
 use crate::admission::Refusal;
 
 /// Splits chunks into the raw bytes of individual changes.
+///
+/// Changes are split at their chunk boundaries without being applied anywhere: a change may
+/// arrive before the changes it depends on (the peer took them for ones we have), and it
+/// must reach admission so that it can be held while the missing ones are asked for.
 pub fn changes_from_chunks<'a>(
     chunks: impl IntoIterator<Item = &'a [u8]>,
 ) -> Result<Vec<Vec<u8>>, Refusal> {
     let mut out = Vec::new();
     for (i, chunk) in chunks.into_iter().enumerate() {
-        if let Ok(change) = Change::from_bytes(chunk.to_vec()) {
-            out.push(change.raw_bytes().to_vec());
+        if let Some(parts) = change_chunks(chunk) {
+            for part in parts {
+                let change = Change::from_bytes(part.to_vec())
+                    .map_err(|e| Refusal::InvalidChanges(format!("chunk {i}: {e}")))?;
+                out.push(change.raw_bytes().to_vec());
+            }
             continue;
         }
         let doc = Automerge::load_with_options(
@@ -30,6 +38,50 @@ pub fn changes_from_chunks<'a>(
         );
     }
     Ok(out)
+}
+
+/// The first bytes of every automerge storage chunk.
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// Chunk types of the storage format: a whole document, a change, a compressed change.
+const CHANGE: u8 = 1;
+const COMPRESSED_CHANGE: u8 = 2;
+
+/// The change chunks `bytes` holds back to back (a sync v2 message concatenates the changes
+/// it carries into one), or `None` when it holds anything else: a saved document, or bytes
+/// that are not chunks at all, which loading then reports.
+///
+/// A chunk is the magic bytes, a 4-byte checksum, a type byte, the length of its contents
+/// as unsigned LEB128, then the contents.
+fn change_chunks(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (header, after_type) = rest.split_at_checked(9)?;
+        if header[..4] != MAGIC || !matches!(header[8], CHANGE | COMPRESSED_CHANGE) {
+            return None;
+        }
+        let (length, length_bytes) = uleb128(after_type)?;
+        let end = 9usize
+            .checked_add(length_bytes)?
+            .checked_add(usize::try_from(length).ok()?)?;
+        let (part, next) = rest.split_at_checked(end)?;
+        parts.push(part);
+        rest = next;
+    }
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// An unsigned LEB128 number at the start of `bytes`, and how many bytes it took.
+fn uleb128(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    for (i, byte) in bytes.iter().enumerate().take(10) {
+        let bits = u64::from(byte & 0x7f);
+        value |= bits.checked_shl(7 * i as u32)?;
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -50,5 +102,27 @@ mod tests {
         assert_eq!(changes_from_chunks([saved.as_slice()]).unwrap().len(), 2);
         assert_eq!(changes_from_chunks([single.as_slice()]).unwrap().len(), 1);
         assert!(changes_from_chunks([b"garbage".as_slice()]).is_err());
+    }
+
+    #[test]
+    fn concatenated_changes_split_without_their_dependencies() {
+        let mut doc = AutoCommit::new();
+        for i in 0..3 {
+            doc.put(automerge::ROOT, "n", i).unwrap();
+            doc.commit();
+        }
+        let changes: Vec<Vec<u8>> = doc
+            .get_changes(&[])
+            .into_iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        // The last two, as a sync v2 message carries them: the first is missing.
+        let joined = [changes[1].clone(), changes[2].clone()].concat();
+        let split = changes_from_chunks([joined.as_slice()]).unwrap();
+        assert_eq!(split, changes[1..].to_vec());
+        let mut truncated = joined.clone();
+        truncated.pop();
+        assert!(changes_from_chunks([truncated.as_slice()]).is_err());
+        assert_eq!(uleb128(&[0xe5, 0x8e, 0x26]), Some((624_485, 3)));
     }
 }

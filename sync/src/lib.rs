@@ -15,5 +15,7 @@ pub mod protocol;
 pub mod store;
 
 pub use admission::{Refusal, Writer};
-pub use engine::{Admitted, Engine, EngineConfig, MissingChanges};
+pub use engine::{
+    Admitted, Engine, EngineConfig, HeldChanges, HoldLimits, MissingChanges, Received, Rejected,
+};
 pub use store::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};

@@ -3,6 +3,8 @@
 //! 1. Every change the server does not have yet is authored by an actor bound to the sending
 //!    device (the first device to use an actor id owns it), so no device can forge another's.
 //! 2. Its dependencies are known, so the stored document never waits on missing history.
+//!    (Changes that arrive before their dependencies wait outside the document, in the
+//!    session's [`crate::HeldChanges`], until those arrive.)
 //! 3. After merging, the document still reads as a document of its kind, and every edit is
 //!    allowed for the device user's role.
 

@@ -1,5 +1,7 @@
 //! Why the engine refuses a device's changes. Each refusal maps to a stable error code and a
-//! message that a field worker's app can show; nothing of a refused batch is stored.
+//! message that a field worker's app can show. [`crate::Engine::admit`] stores nothing of a
+//! refused batch; [`crate::Engine::receive`] refuses only the changes at fault and those
+//! that depend on them.
 
 use casesync_contract::case::ShapeError;
 use casesync_contract::errors::{ErrorCode, ErrorDetail};
@@ -21,6 +23,17 @@ pub enum Refusal {
     Denied(#[from] Denial),
     #[error("{0}")]
     WrongIdentity(String),
+    /// More changes wait for missing ones than the server holds for a device; they were
+    /// dropped, and the device sends them again with the missing ones.
+    #[error(
+        "{changes} change(s) ({bytes} bytes) wait for changes the server has not received, more \
+         than it holds for a device; send the missing changes with them"
+    )]
+    HoldLimit { changes: usize, bytes: usize },
+    /// The same change was refused before (or depends on one that was); answered from memory
+    /// with what that refusal said.
+    #[error("{}", .0.message)]
+    Repeated(ErrorDetail),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -30,7 +43,9 @@ impl Refusal {
         match self {
             Self::InvalidChanges(_) => ErrorCode::InvalidChanges,
             Self::ForgedChange { .. } => ErrorCode::ForgedChange,
-            Self::MissingDependencies(_) => ErrorCode::MissingDependencies,
+            // Too much waits for missing changes: they are missing all the same.
+            Self::MissingDependencies(_) | Self::HoldLimit { .. } => ErrorCode::MissingDependencies,
+            Self::Repeated(detail) => detail.code,
             Self::InvalidShape(_) | Self::WrongIdentity(_) => ErrorCode::InvalidCaseShape,
             Self::Denied(_) => ErrorCode::PermissionDenied,
             Self::Store(StoreError::Contention) => ErrorCode::Unavailable,
@@ -47,6 +62,7 @@ impl Refusal {
     pub fn detail(&self) -> ErrorDetail {
         let message = match self {
             Self::Store(_) => "the server could not store the changes; retry later".to_string(),
+            Self::Repeated(detail) => return detail.clone(),
             other => other.to_string(),
         };
         ErrorDetail::new(self.code(), message)

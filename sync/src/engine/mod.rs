@@ -3,27 +3,33 @@
 //! truth, so any instance can serve any document.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash, Patch, PatchLog, ReadDoc};
+use automerge::{ActorId, Automerge, Change, ChangeHash, Patch, PatchLog};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
 use crate::admission::{check_alerts, check_case, Refusal, Writer};
 
 mod cache;
+mod commit;
+mod held;
 mod incoming;
+mod receive;
+mod refused;
+mod sync_step;
 mod touched;
+mod triage;
 use crate::live::LiveDocument;
-use crate::store::{
-    ActorOwner, ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError,
-};
+use crate::store::{ActorOwner, DeriveWork, DocumentMeta, DocumentStore, StoreError};
 use cache::Handle;
+use commit::{nothing_new, Push};
+pub use held::{HeldChanges, HoldLimits};
 use incoming::{check_dependencies, new_changes, parse_changes};
-use touched::touched_root_keys;
+pub use receive::Received;
+use refused::RefusedChanges;
+pub use refused::Rejected;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -36,6 +42,9 @@ pub struct EngineConfig {
     /// ([`Engine::mark_stale`]); this bounds how late a lost notification is noticed.
     /// Admission and [`Engine::read`] always ask.
     pub recheck_after: Duration,
+    /// How many refused changes (per document and device) the engine remembers, so that a
+    /// device sending one again is answered without admitting it again.
+    pub remembered_refusals: usize,
     /// Whether an append of a document of this kind, with this work, leaves something for the
     /// server to derive: only then is derive work recorded with the chunk.
     pub derives: fn(DocumentKind, &DeriveWork) -> bool,
@@ -47,6 +56,7 @@ impl Default for EngineConfig {
             compact_after: 64,
             idle_after: Duration::from_secs(120),
             recheck_after: Duration::from_secs(1),
+            remembered_refusals: 10_000,
             derives: |_, _| true,
         }
     }
@@ -72,6 +82,7 @@ pub struct Admitted {
 pub struct Engine<S: DocumentStore + ?Sized> {
     store: Arc<S>,
     docs: Mutex<HashMap<DocumentId, Handle>>,
+    refused: Mutex<RefusedChanges>,
     config: EngineConfig,
 }
 
@@ -80,6 +91,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         Self {
             store,
             docs: Mutex::new(HashMap::new()),
+            refused: Mutex::new(RefusedChanges::new(config.remembered_refusals)),
             config,
         }
     }
@@ -129,6 +141,8 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
 
     /// Admits `raw` changes from `writer` into document `id` of `kind`. Nothing is stored
     /// unless every check passes; on success the changes are durable when this returns.
+    /// For devices' changes, [`Engine::receive`] refuses only the changes at fault and holds
+    /// those that arrive before their dependencies.
     pub fn admit(
         &self,
         id: &DocumentId,
@@ -138,6 +152,13 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         create: Option<&DocumentMeta>,
         now: i64,
     ) -> Result<Admitted, Refusal> {
+        let push = Push {
+            id,
+            kind,
+            writer,
+            create,
+            now,
+        };
         let changes = parse_changes(raw)?;
         let handle = self.handle(id)?;
         let mut live = lock(&handle)?;
@@ -145,83 +166,26 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         let heads_before = live.doc.get_heads();
         let new = new_changes(&live.doc, changes);
         if new.is_empty() {
-            return Ok(Admitted {
-                heads: heads_before.clone(),
-                heads_before,
-                added: vec![],
-                created: false,
-                compaction_due: false,
-                touched: BTreeSet::new(),
-                kind,
-            });
+            return Ok(nothing_new(&live.doc, kind));
         }
         check_dependencies(&live.doc, &new)?;
         self.check_authors(&new, writer)?;
-        let created = !live.exists();
-        if created && create.is_none() {
+        if !live.exists() && create.is_none() {
             return Err(Refusal::WrongIdentity(format!(
                 "document {id} does not exist"
             )));
         }
         let added: Vec<ChangeHash> = new.iter().map(Change::hash).collect();
-        // Apply in one batch: one by one is orders of magnitude slower on long histories.
-        // Logging what the changes did to the document: admission reads that instead of
-        // diffing the whole document, which costs as much as the case's history.
-        let mut changed = PatchLog::active();
-        if let Err(e) = live.doc.apply_changes_log_patches(new, &mut changed) {
-            self.reload(&mut live, id)?;
-            return Err(Refusal::InvalidChanges(e.to_string()));
-        }
-        let patches = live.doc.make_patches(&mut changed);
-        let checked = self.check_kind(&live.doc, id, kind, &heads_before, writer, &patches);
-        if let Err(refusal) = checked {
-            self.reload(&mut live, id)?;
-            return Err(refusal);
-        }
-        let touched = if created {
-            live.doc.keys(automerge::ROOT).collect()
-        } else {
-            touched_root_keys(&patches)
-        };
-        let bytes = live.doc.save_after(&heads_before);
-        let receipts: Vec<ChangeReceipt> = added
-            .iter()
-            .map(|change| ChangeReceipt {
-                change: *change,
-                device: writer.device.clone(),
-                received_at: now,
-            })
-            .collect();
-        let work = DeriveWork {
-            touched: touched.clone(),
-            created,
-        };
-        let derive = (self.config.derives)(kind, &work).then_some(&work);
-        let seq = match self
-            .store
-            .append(id, &bytes, &receipts, create.filter(|_| created), derive)
+        let mut log = PatchLog::active();
+        let patches = match self.apply_and_check(push, &mut live.doc, &mut log, &heads_before, new)
         {
-            Ok(seq) => seq,
-            Err(e) => {
+            Ok(patches) => patches,
+            Err(refusal) => {
                 self.reload(&mut live, id)?;
-                return Err(Refusal::Store(e));
+                return Err(refusal);
             }
         };
-        // A gap means another instance wrote in between: the next refresh reads its chunk
-        // (and ours again, harmlessly) before anything else happens to this document.
-        if seq == live.last_seq + 1 {
-            live.last_seq = seq;
-            live.increments += 1;
-        }
-        Ok(Admitted {
-            heads_before,
-            heads: live.doc.get_heads(),
-            added,
-            created,
-            compaction_due: live.increments >= self.config.compact_after,
-            touched,
-            kind,
-        })
+        self.store_admitted(push, &mut live, heads_before, added, &patches)
     }
 
     /// The changes a peer with heads `have` lacks, the server's heads, and whether some of
@@ -245,51 +209,6 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         })
     }
 
-    /// One step of the automerge sync protocol with a peer whose changes (if any) were
-    /// already admitted: updates the peer's sync state from `incoming` (its changes stripped:
-    /// nothing enters the document here) and returns the next message for the peer, if any.
-    /// `None` overall when the document does not exist.
-    pub fn sync_step(
-        &self,
-        id: &DocumentId,
-        peer: &mut sync::State,
-        incoming: Option<sync::Message>,
-    ) -> Result<Option<Option<sync::Message>>, StoreError> {
-        let handle = self.handle(id)?;
-        let mut live = lock(&handle)?;
-        // Pushes to every connected device follow each change: asking storage for every one
-        // of them would cost a query per device per change, under the document's lock.
-        let due = live
-            .checked
-            .is_none_or(|at| at.elapsed() >= self.config.recheck_after);
-        if handle.stale.swap(false, Ordering::AcqRel) || due {
-            live.refresh(&*self.store, id)?;
-        } else {
-            live.last_used = std::time::Instant::now();
-        }
-        if !live.exists() {
-            drop(live);
-            self.forget_if_empty(id);
-            return Ok(None);
-        }
-        if let Some(mut message) = incoming {
-            let carried_changes = !message.changes.is_empty();
-            let announced = peer.last_sent_heads.clone();
-            message.changes = sync::ChunkList::empty();
-            live.doc
-                .receive_sync_message(peer, message)
-                .map_err(|e| StoreError::Backend(format!("sync state update failed: {e}")))?;
-            if carried_changes {
-                // Admitted already, the peer's changes make its heads equal ours, and automerge
-                // then takes them for heads we announced and stays silent: the peer would never
-                // hear that its changes are stored. Had automerge applied them itself, it would
-                // answer with its new heads, the acknowledgement; so must we.
-                peer.last_sent_heads = announced;
-            }
-        }
-        Ok(Some(live.doc.generate_sync_message(peer)))
-    }
-
     /// Writes a snapshot of the document and drops the chunks it covers.
     pub fn compact(&self, id: &DocumentId) -> Result<(), StoreError> {
         let handle = self.handle(id)?;
@@ -311,15 +230,29 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     }
 
     fn check_authors(&self, new: &[Change], writer: &Writer) -> Result<(), Refusal> {
-        let actors: HashSet<_> = new.iter().map(|c| c.actor_id().clone()).collect();
+        match self.forged_actors(new, writer)?.into_iter().next() {
+            Some(actor) => Err(Refusal::ForgedChange {
+                actor: actor.to_hex_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The actors of `new` that belong to another device. Unclaimed ones are bound to the
+    /// writer's device on the way.
+    fn forged_actors(
+        &self,
+        new: &[Change],
+        writer: &Writer,
+    ) -> Result<HashSet<ActorId>, StoreError> {
+        let actors: HashSet<&ActorId> = new.iter().map(Change::actor_id).collect();
+        let mut forged = HashSet::new();
         for actor in actors {
-            if let ActorOwner::OtherDevice(_) = self.store.claim_actor(&actor, &writer.device)? {
-                return Err(Refusal::ForgedChange {
-                    actor: actor.to_hex_string(),
-                });
+            if let ActorOwner::OtherDevice(_) = self.store.claim_actor(actor, &writer.device)? {
+                forged.insert(actor.clone());
             }
         }
-        Ok(())
+        Ok(forged)
     }
 
     fn check_kind(
