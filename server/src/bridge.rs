@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use crate::live::{ChangeFeed, DocChanged, FeedEvent};
+use crate::feed::{ChangeFeed, DocChanged, FeedEvent};
 use crate::state::CaseEngine;
 
 const CHANNEL: &str = "casesync_feed";

@@ -14,7 +14,7 @@ use casesync_sync::{Engine, EngineConfig};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::live::ChangeFeed;
+use crate::feed::ChangeFeed;
 use crate::state::{AppState, Instance};
 
 pub struct Application {

@@ -8,7 +8,7 @@ use casesync_sync::Engine;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::live::ChangeFeed;
+use crate::feed::ChangeFeed;
 
 pub type CaseEngine = Engine<SqlStore>;
 

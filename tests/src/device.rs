@@ -229,17 +229,10 @@ impl Device {
                     self.docs.remove(&reply.id);
                 }
                 DocumentStatus::Rejected => {
-                    // Reset to the server's state: drop the local copy and fetch it again.
                     if let Some(err) = reply.error {
                         self.last_errors.insert(reply.id, err);
                     }
-                    self.docs.insert(
-                        reply.id,
-                        LocalDoc {
-                            doc: AutoCommit::new().with_actor(ActorId::random()),
-                            acked: vec![],
-                        },
-                    );
+                    self.reset(reply.id, reply.changes, &reply.heads);
                 }
                 DocumentStatus::Ok => {
                     let Some(local) = self.docs.get_mut(&reply.id) else {
@@ -264,6 +257,51 @@ impl Device {
         for id in response.removed_documents {
             self.docs.remove(&id);
         }
+    }
+
+    /// The reset flow after a refusal: the local copy goes back to the server's heads (the
+    /// changes the server stored are kept, the refused ones and those built on them are
+    /// dropped), then the device records again its own observations that the server does
+    /// not have: facts seen in the field are never lost because a forbidden edit travelled
+    /// with them. An app does the same for every log its user's role may append to.
+    fn reset(&mut self, id: DocumentId, changes: Vec<Vec<u8>>, heads: &[String]) {
+        let server_heads: Vec<ChangeHash> = heads.iter().filter_map(|h| h.parse().ok()).collect();
+        let Some(local) = self.docs.get_mut(&id) else {
+            return;
+        };
+        if server_heads.is_empty() {
+            // Nothing of the document was stored (a new case refused): start again empty.
+            local.doc = AutoCommit::new().with_actor(ActorId::random());
+            local.acked = vec![];
+            return;
+        }
+        let changes: Vec<automerge::Change> = changes
+            .into_iter()
+            .filter_map(|b| automerge::Change::from_bytes(b).ok())
+            .collect();
+        local
+            .doc
+            .apply_changes(changes)
+            .expect("apply server changes");
+        let own: Vec<Observation> = case::read_case(&local.doc)
+            .map(|c| c.observations)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.device.as_str() == self.device_id)
+            .collect();
+        let mut reset = local
+            .doc
+            .fork_at(&server_heads)
+            .expect("the device holds the server's heads");
+        let stored: Vec<String> = case::read_case(&reset)
+            .map(|c| c.observations.iter().map(|o| o.id.0.clone()).collect())
+            .unwrap_or_default();
+        for observation in own.iter().filter(|o| !stored.contains(&o.id.0)) {
+            case::append(&mut reset, CaseLog::Observations, observation).expect("record again");
+            reset.commit();
+        }
+        local.doc = reset;
+        local.acked = server_heads;
     }
 
     /// Syncs until nothing new arrives (new documents are fetched in a second round),

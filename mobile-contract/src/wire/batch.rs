@@ -50,8 +50,11 @@ pub struct SyncResponse {
 pub enum DocumentStatus {
     /// Changes admitted and committed (or nothing to admit); `heads` acknowledge them.
     Ok,
-    /// The device's changes were refused; nothing of them was stored. Reset the local copy
-    /// to the server's state (`changes` from empty heads) and tell the user `error`.
+    /// Some of the device's changes were refused (`refused_changes`: those at fault and
+    /// those depending on them; `error` names the rule). The others are stored, and `heads`
+    /// acknowledge them. Reset the local copy to the server's `heads` (apply `changes`, then
+    /// fork at `heads`), record again the device's own entries that are still allowed, and
+    /// tell the user `error`.
     Rejected,
     /// No such document in the device's scope.
     Unavailable,
@@ -73,6 +76,13 @@ pub struct DocumentReply {
     pub missing_changes: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,
+    /// Hashes (hex) of the changes refused: those at fault and those depending on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused_changes: Vec<String>,
+    /// Hashes (hex) of changes the server needs before it can store some the device sent
+    /// (they depend on them): resend every unacknowledged change, in causal order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub need: Vec<String>,
 }
 
 /// What kind of document an id names.

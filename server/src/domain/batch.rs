@@ -18,14 +18,13 @@ use casesync_contract::wire::{
     DocumentKind, DocumentPush, DocumentReply, DocumentStatus, SyncRequest, SyncResponse,
 };
 use casesync_schema::directory::AuthenticatedDevice;
-use casesync_sync::DocumentMeta;
-use serde_json::json;
+use casesync_sync::{HeldChanges, HoldLimits};
 
 use super::access::devices::wipe_delivered;
-use super::audit::{record_all, Actor, AuditAction, AuditEvent};
-use super::cases::{after_admission, device_writer};
 use super::scope;
 use crate::error::ApiError;
+use crate::pipeline::audit::Delivery;
+use crate::pipeline::{self, Standing};
 use crate::state::AppState;
 
 /// Most documents one request may carry.
@@ -55,12 +54,12 @@ pub fn sync_batch(
         if synced.reply.status == DocumentStatus::Unavailable {
             removed.push(synced.reply.id);
         }
-        if let Some(org) = synced.case_of.filter(|_| !synced.reply.changes.is_empty()) {
-            delivered.push(
-                AuditEvent::new(AuditAction::CaseSynced)
-                    .case(&synced.reply.id, &org)
-                    .detail(json!({ "changes": synced.reply.changes.len() })),
-            );
+        if let Some(organisation) = synced.case_of {
+            delivered.push(Delivery {
+                case: synced.reply.id,
+                organisation,
+                changes: synced.reply.changes.len(),
+            });
         }
         replies.push(synced.reply);
     }
@@ -71,7 +70,7 @@ pub fn sync_batch(
         entries
     };
     // What the device now holds of a case is a read: recorded before the reply leaves.
-    record_all(state, &Actor::device(caller), &delivered)?;
+    pipeline::audit::delivered(state, caller, &delivered)?;
     Ok(SyncResponse {
         documents: replies,
         new_documents: in_scope
@@ -117,69 +116,59 @@ fn sync_document(
         Ok(heads) => heads,
         Err(detail) => return Ok(plain(refused(id, DocumentStatus::Rejected, detail))),
     };
-    let (row, create) = {
+    let standing = {
         let mut conn = state.db()?;
-        let row = casesync_schema::directory::documents::find(&mut conn, &id)?;
-        let create = match &row {
-            Some(row) if crate::domain::sync_access::may_sync(&mut conn, caller, row)? => None,
-            Some(_) => return Ok(plain(unavailable(id))),
-            // A device may open a case offline and push it: it becomes a case of its own
-            // organisation and site, after admission. Erased ids stay erased.
-            None if !push.changes.is_empty() && scope::may_create(&mut conn, caller, &id)? => {
-                Some(DocumentMeta {
-                    kind: DocumentKind::Case,
-                    organisation: caller.organisation_id.clone(),
-                    site: caller.site_id.clone(),
-                })
-            }
-            None => return Ok(plain(unavailable(id))),
-        };
-        (row, create)
+        pipeline::standing(&mut conn, caller, &id)?
     };
-    let kind = row
-        .as_ref()
-        .and_then(|r| r.kind())
-        .unwrap_or(DocumentKind::Case);
-    let case_of = (kind == DocumentKind::Case).then(|| {
-        row.as_ref()
-            .map(|r| r.organisation_id.clone())
-            .unwrap_or_else(|| caller.organisation_id.clone())
-    });
-    let mut error = None;
+    let (kind, case_of, create) = match standing {
+        Standing::Syncs { kind, organisation } => (
+            kind,
+            (kind == DocumentKind::Case).then_some(organisation),
+            None,
+        ),
+        Standing::MayCreate(meta) if !push.changes.is_empty() => {
+            (meta.kind, Some(meta.organisation.clone()), Some(meta))
+        }
+        Standing::MayCreate(_) | Standing::Unavailable => return Ok(plain(unavailable(id))),
+    };
+    let mut receipt = pipeline::Receipt::default();
     if !push.changes.is_empty() {
-        let writer = device_writer(caller);
-        match state.engine.admit(
+        // Changes that arrive before their history wait for it within this request only;
+        // across requests the reply's `need` asks the device to resend in causal order.
+        let mut held = HeldChanges::new(HoldLimits::default());
+        receipt = pipeline::receive(
+            state,
+            caller,
             &id,
             kind,
-            &writer,
-            &push.changes,
             create.as_ref(),
-            state.now(),
-        ) {
-            Ok(admitted) => {
-                // The reply says what followed (an alert raised, a checklist started).
-                if let Some(ticket) =
-                    after_admission(state, &id, &admitted, Some(&caller.device_id))
-                {
-                    state.projections.wait(ticket);
-                }
-            }
-            Err(refusal) if refusal.is_device_fault() => {
-                tracing::info!(document = %id, device = %caller.device_id, code = %refusal.code(), "changes refused");
-                if create.is_some() {
-                    return Ok(plain(refused(
-                        id,
-                        DocumentStatus::Rejected,
-                        refusal.detail(),
-                    )));
-                }
-                error = Some(refusal.detail());
-            }
-            Err(refusal) => return Err(refusal.into()),
+            &push.changes,
+            &mut held,
+        )?;
+        // The reply says what followed (an alert raised, a checklist started).
+        if let Some(ticket) = receipt.ticket.take() {
+            state.projections.wait(ticket);
+        }
+        if create.is_some() && !receipt.committed {
+            // Nothing of the new case was stored: it does not exist for anyone.
+            let detail = receipt
+                .refused
+                .map(|(detail, _)| detail)
+                .unwrap_or_else(|| {
+                    ErrorDetail::new(
+                        ErrorCode::MissingDependencies,
+                        "the case's first changes depend on changes that were not sent",
+                    )
+                });
+            return Ok(plain(refused(id, DocumentStatus::Rejected, detail)));
         }
     }
     let Some(missing) = state.engine.changes_for(&id, &have)? else {
         return Ok(plain(unavailable(id)));
+    };
+    let (error, refused_changes) = match receipt.refused {
+        Some((detail, hashes)) => (Some(detail), hashes),
+        None => (None, vec![]),
     };
     if kind == DocumentKind::Alerts && error.is_none() {
         // The reply carries everything up to the server's heads: the alerts arrive with it.
@@ -200,8 +189,10 @@ fn sync_document(
             },
             changes: missing.changes,
             heads: missing.heads.iter().map(|h| h.to_string()).collect(),
-            missing_changes: missing.peer_ahead && error.is_none(),
+            missing_changes: missing.peer_ahead && error.is_none() && receipt.need.is_empty(),
             error,
+            refused_changes: refused_changes.iter().map(|h| h.to_string()).collect(),
+            need: receipt.need.iter().map(|h| h.to_string()).collect(),
         },
         case_of,
     })
@@ -251,5 +242,7 @@ fn refused(
         heads: vec![],
         missing_changes: false,
         error: Some(error),
+        refused_changes: vec![],
+        need: vec![],
     }
 }

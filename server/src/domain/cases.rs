@@ -1,4 +1,4 @@
-//! Cases: creating them on behalf of a caller, and what follows every admitted change.
+//! Cases: creating them on behalf of a caller.
 
 use automerge::ActorId;
 use casesync_contract::case::{is_profile_field, new_case_document, NewCase};
@@ -6,74 +6,12 @@ use casesync_contract::errors::ErrorCode;
 use casesync_contract::wire::{case_reference, CreateCase, CreatedCase, DocumentKind};
 use casesync_contract::{DocumentId, Role};
 use casesync_schema::directory::{sites, AuthenticatedDevice};
-use casesync_sync::{Admitted, DocumentMeta, Writer};
+use casesync_sync::{DocumentMeta, Writer};
 
-use crate::domain::projections::Ticket;
 use crate::error::ApiError;
-use crate::live::DocChanged;
+use crate::pipeline::commit::{committed, Author};
+use crate::pipeline::device_writer;
 use crate::state::AppState;
-
-/// The writer the engine sees for a device.
-pub fn device_writer(caller: &AuthenticatedDevice) -> Writer {
-    Writer {
-        device: caller.device_id.clone(),
-        user: caller.user_id.clone(),
-        role: Some(caller.role),
-        organisation: caller.organisation_id.clone(),
-        site: caller.site_id.clone(),
-    }
-}
-
-/// What has to happen once changes are durable: the audit entry, live push, the derived
-/// state (scheduled: see `domain::projections`), compaction. Failures here are logged, not
-/// returned: the device's changes are already committed. Wait for the ticket to answer a
-/// caller who expects the consequences (a missing report's alert, the case list); never from
-/// within a projection.
-pub fn after_admission(
-    state: &AppState,
-    id: &DocumentId,
-    admitted: &Admitted,
-    origin: Option<&str>,
-) -> Option<Ticket> {
-    if admitted.added.is_empty() {
-        return None;
-    }
-    crate::domain::access::after_write::after_admission(state, id, admitted, origin);
-    state.feed.publish(DocChanged {
-        document: *id,
-        origin_device: origin.map(str::to_string),
-    });
-    let ticket = state.projections.schedule(id, admitted);
-    if admitted.created {
-        // A new case is in someone's scope: caseloads must list it.
-        if let Ok(Some(row)) = state
-            .db()
-            .ok()
-            .map(|mut conn| casesync_schema::directory::documents::find(&mut conn, id))
-            .transpose()
-            .map(|r| r.flatten())
-        {
-            if row.kind() == Some(DocumentKind::Case) {
-                state
-                    .feed
-                    .publish_event(crate::live::FeedEvent::ScopeChanged {
-                        organisation_id: row.organisation_id,
-                    });
-            }
-        }
-    }
-    if admitted.compaction_due {
-        let engine = state.engine.clone();
-        let id = *id;
-        // Off the request path: a snapshot of a long history takes a while to write.
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = engine.compact(&id) {
-                tracing::warn!(document = %id, error = %e, "compaction failed");
-            }
-        });
-    }
-    ticket
-}
 
 /// Opens a case for the caller's organisation.
 pub fn create_case(
@@ -143,7 +81,7 @@ pub fn create_case(
         Some(&meta),
         state.now(),
     )?;
-    if let Some(ticket) = after_admission(state, &id, &admitted, None) {
+    if let Some(ticket) = committed(state, &id, &admitted, Author::Device(&caller.device_id)) {
         state.projections.wait(ticket); // the case list shows it when this returns
     }
     Ok(CreatedCase {

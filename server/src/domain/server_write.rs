@@ -8,8 +8,8 @@ use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_sync::{Admitted, DocumentMeta, Writer};
 
-use super::cases::after_admission;
 use crate::error::ApiError;
+use crate::pipeline::commit::{committed, Author};
 use crate::state::AppState;
 
 /// Applies `edit` to document `id` (created with `create` if it does not exist) as `writer`.
@@ -57,7 +57,12 @@ pub fn admit_server_changes(
     let admitted = state
         .engine
         .admit(id, kind, writer, changes, create, state.now())?;
-    // Not waited for: server writes happen inside projections too.
-    after_admission(state, id, &admitted, Some(&writer.device));
+    // Not waited for: server writes happen inside derive runs too. A page writes with its
+    // user's role, as that person's device (`web:<user>`); the server as itself.
+    let author = match writer.role {
+        Some(_) => Author::Device(&writer.device),
+        None => Author::Server,
+    };
+    committed(state, id, &admitted, author);
     Ok(admitted)
 }

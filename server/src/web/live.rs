@@ -17,7 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::error::PageError;
 use super::session::PageUser;
 use crate::domain::{alert_access, scope};
-use crate::live::FeedEvent;
+use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 /// A comment line every so often keeps proxies from closing an idle stream.

@@ -6,7 +6,7 @@ use casesync_contract::DocumentId;
 use casesync_schema::directory::{documents, AuthenticatedDevice, DocumentRow};
 use casesync_schema::{DbConn, DbError};
 
-use crate::domain::{scope, sync_access};
+use crate::domain::sync_access;
 
 /// The document if the device may sync it; `None` for unknown and forbidden alike.
 pub fn accessible(
@@ -21,13 +21,4 @@ pub fn accessible(
         return Ok(None);
     };
     Ok(sync_access::may_sync(conn, device, &row)?.then_some((row, kind)))
-}
-
-/// Whether the device may open a new case under this id (never used, erased ones included).
-pub fn may_create(
-    conn: &mut DbConn,
-    device: &AuthenticatedDevice,
-    id: &DocumentId,
-) -> Result<bool, DbError> {
-    scope::may_create(conn, device, id)
 }

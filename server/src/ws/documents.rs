@@ -1,44 +1,71 @@
-//! One `request` or `sync` frame for one document, handled off the async runtime: access,
-//! admission of the changes it carries (durable before anything acknowledges them), then the
-//! next sync message for the device.
+//! One `request` or `sync` frame for one document, handled off the async runtime: where the
+//! device stands, its changes through the pipeline (durable before anything acknowledges
+//! them; early ones held until their history arrives), then the next sync message for it.
 
 use automerge::sync::{self, SyncDoc};
-use automerge::Automerge;
+use automerge::{Automerge, ChangeHash};
+use casesync_contract::errors::ErrorDetail;
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::chunks::changes_from_chunks;
-use casesync_sync::{DocumentMeta, Refusal};
+use casesync_sync::HeldChanges;
 
-use super::access;
-use crate::domain::cases::{after_admission, device_writer};
 use crate::error::ApiError;
+use crate::pipeline::audit::{delivered, Delivery};
+use crate::pipeline::{self, Standing};
 use crate::state::AppState;
 
+/// A document the device may sync, as its session remembers it: no database round trip per
+/// frame (the session forgets it when the device's scope changes).
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub kind: DocumentKind,
+    /// The organisation a case belongs to (what a delivery is audited under).
+    pub organisation: String,
+}
+
+/// The answer to a frame.
+#[derive(Default)]
+pub struct Reply {
+    /// The next sync message for the device, if there is anything to say.
+    pub message: Option<Vec<u8>>,
+    /// The document, when the device may sync it (`None`: not stored yet, or not its own).
+    pub known: Option<Known>,
+    /// What of its changes was refused (the socket stays open: the refusal concerns this
+    /// document only).
+    pub refused: Option<(ErrorDetail, Vec<ChangeHash>)>,
+    /// Something of the frame's changes was committed.
+    pub committed: bool,
+    /// The heads the device announced.
+    pub device_heads: Vec<ChangeHash>,
+}
+
 pub enum Outcome {
-    /// The next sync message for the device, if there is anything to say, and the kind of
-    /// the document when the device may sync it (`None`: not stored yet, or not its own).
-    Reply(Option<Vec<u8>>, Option<DocumentKind>),
+    Reply(Reply),
     /// Unknown or out of scope: `doc-unavailable`.
     Unavailable,
-    /// The device's changes were refused; nothing was stored.
-    Refused(Refusal),
     /// The sync bytes are not an automerge sync message.
     Malformed(String),
 }
 
-/// `known`: the document's kind when this session already found the device may sync it (the
-/// session forgets that when the device's scope changes): no database round trip per frame.
+/// What a frame needs from the session: the device's sync state and held changes for it.
+pub struct Frame<'a> {
+    pub id: DocumentId,
+    pub data: &'a [u8],
+    pub is_request: bool,
+    pub known: Option<Known>,
+}
+
 pub fn sync_frame(
     state: &AppState,
     device: &AuthenticatedDevice,
-    id: &DocumentId,
-    data: &[u8],
-    is_request: bool,
-    known: Option<DocumentKind>,
+    frame: Frame<'_>,
     peer: &mut sync::State,
+    held: &mut HeldChanges,
 ) -> Result<Outcome, ApiError> {
-    let message = match sync::Message::decode(data) {
+    let id = frame.id;
+    let message = match sync::Message::decode(frame.data) {
         Ok(m) => m,
         Err(e) => {
             return Ok(Outcome::Malformed(format!(
@@ -46,87 +73,136 @@ pub fn sync_frame(
             )))
         }
     };
-    tracing::debug!(document = %id, is_request, changes = message.changes.len(), heads = message.heads.len(), "sync frame");
-    let (kind, create) = if let Some(kind) = known {
-        (kind, None)
-    } else {
-        let mut conn = state.db()?;
-        match access::accessible(&mut conn, device, id)? {
-            Some((_, kind)) => (kind, None),
-            // A `request` means the device has nothing: an unknown or forbidden document is
-            // unavailable. A `sync` may be a case the device opened offline.
-            None if is_request || !device.role.reads_cases() => return Ok(Outcome::Unavailable),
-            None if !access::may_create(&mut conn, device, id)? => {
-                // Someone else's document: answer as for a new one, never reveal it, and
-                // refuse any changes as unavailable.
-                if !message.changes.is_empty() {
-                    return Ok(Outcome::Unavailable);
-                }
-                return Ok(Outcome::Reply(empty_reply(peer, message), None));
-            }
-            None => (
-                DocumentKind::Case,
-                Some(DocumentMeta {
-                    kind: DocumentKind::Case,
-                    organisation: device.organisation_id.clone(),
-                    site: device.site_id.clone(),
-                }),
-            ),
+    tracing::debug!(document = %id, is_request = frame.is_request, changes = message.changes.len(), heads = message.heads.len(), "sync frame");
+    let standing = match frame.known {
+        Some(known) => Standing::Syncs {
+            kind: known.kind,
+            organisation: known.organisation,
+        },
+        None => {
+            let mut conn = state.db()?;
+            pipeline::standing(&mut conn, device, &id)?
         }
     };
-    if !message.changes.is_empty() {
-        let raw = match changes_from_chunks(message.changes.iter()) {
-            Ok(raw) => raw,
-            Err(refusal) => return Ok(Outcome::Refused(refusal)),
+    let (kind, organisation, create) = match standing {
+        Standing::Syncs { kind, organisation } => (kind, organisation, None),
+        // A `request` means the device has nothing: an unknown document is unavailable. A
+        // `sync` may be a case the device opened offline.
+        Standing::MayCreate(meta) if !frame.is_request => {
+            (meta.kind, meta.organisation.clone(), Some(meta))
+        }
+        Standing::MayCreate(_) => return Ok(Outcome::Unavailable),
+        // Someone else's document, or one the device may not create: answer as for a new one
+        // without revealing anything, and refuse any changes as unavailable.
+        Standing::Unavailable if frame.is_request || !message.changes.is_empty() => {
+            return Ok(Outcome::Unavailable)
+        }
+        Standing::Unavailable => {
+            return Ok(Outcome::Reply(Reply {
+                message: empty_reply(peer, message),
+                ..Reply::default()
+            }))
+        }
+    };
+    let mut refused = None;
+    let mut committed = false;
+    if !message.changes.is_empty() || held.count(&id) > 0 {
+        let receipt = match changes_from_chunks(message.changes.iter()) {
+            Ok(raw) => pipeline::receive(state, device, &id, kind, create.as_ref(), &raw, held)?,
+            Err(refusal) => pipeline::Receipt {
+                refused: Some((refusal.detail(), vec![])),
+                ..Default::default()
+            },
         };
-        match state.engine.admit(
-            id,
-            kind,
-            &device_writer(device),
-            &raw,
-            create.as_ref(),
-            state.now(),
-        ) {
-            // What follows from the changes (alerts, the case list) goes on without holding
-            // back the acknowledgement.
-            Ok(admitted) => {
-                after_admission(state, id, &admitted, Some(&device.device_id));
-            }
-            Err(refusal) if refusal.is_device_fault() => return Ok(Outcome::Refused(refusal)),
-            Err(refusal) => return Err(refusal.into()),
+        refused = receipt.refused;
+        committed = receipt.committed;
+        if create.is_some() && !committed {
+            // Nothing of the new case is stored yet: answer as an empty document, so the
+            // device sends (again) what it has.
+            return Ok(Outcome::Reply(Reply {
+                message: empty_reply(peer, message),
+                refused,
+                ..Reply::default()
+            }));
         }
     } else if create.is_some() {
         // Nothing stored yet: answer as an empty document so the device sends its changes.
-        return Ok(Outcome::Reply(empty_reply(peer, message), None));
+        return Ok(Outcome::Reply(Reply {
+            message: empty_reply(peer, message),
+            ..Reply::default()
+        }));
     }
     let device_heads = message.heads.clone();
-    let reply = state.engine.sync_step(id, peer, Some(message))?;
+    let Some(reply) = state
+        .engine
+        .sync_step_holding(&id, peer, Some(message), held)?
+    else {
+        return Ok(Outcome::Unavailable);
+    };
     if kind == DocumentKind::Alerts {
         // The device's heads say which alerts it now holds: that is their delivery.
         crate::domain::alerts::deliveries::record_held(
             state,
-            id,
+            &id,
             &device.device_id,
             &device_heads,
         )?;
     }
-    match reply {
-        Some(reply) => Ok(Outcome::Reply(reply.map(sync::Message::encode), Some(kind))),
-        None => Ok(Outcome::Unavailable),
-    }
+    let known = Known { kind, organisation };
+    let message = outgoing(state, device, &id, &known, reply)?;
+    Ok(Outcome::Reply(Reply {
+        message,
+        known: Some(known),
+        refused,
+        committed,
+        device_heads,
+    }))
 }
 
 /// The next message for a device that holds this document, after it changed elsewhere.
+/// Changes the session held for it may have become ready: they are admitted first.
 pub fn push(
     state: &AppState,
+    device: &AuthenticatedDevice,
     id: &DocumentId,
+    known: &Known,
     peer: &mut sync::State,
+    held: &mut HeldChanges,
 ) -> Result<Option<Vec<u8>>, ApiError> {
-    Ok(state
+    if held.count(id) > 0 {
+        pipeline::receive(state, device, id, known.kind, None, &[], held)?;
+    }
+    let reply = state
         .engine
-        .sync_step(id, peer, None)?
-        .flatten()
-        .map(sync::Message::encode))
+        .sync_step_holding(id, peer, None, held)?
+        .flatten();
+    outgoing(state, device, id, known, reply)
+}
+
+/// Encodes a message for the device; the case changes it carries are a read, audited
+/// before they leave, as on the batch path.
+fn outgoing(
+    state: &AppState,
+    device: &AuthenticatedDevice,
+    id: &DocumentId,
+    known: &Known,
+    message: Option<sync::Message>,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some(message) = message else {
+        return Ok(None);
+    };
+    if known.kind == DocumentKind::Case && !message.changes.is_empty() {
+        delivered(
+            state,
+            device,
+            &[Delivery {
+                case: *id,
+                organisation: known.organisation.clone(),
+                changes: message.changes.len(),
+            }],
+        )?;
+    }
+    Ok(Some(message.encode()))
 }
 
 /// Answers as an empty document would. From a scratch copy of the sync state: had the

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use casesync_contract::Role;
-use casesync_server::live::FeedEvent;
+use casesync_server::feed::FeedEvent;
 use casesync_tests::server::{TestServer, T0};
 use casesync_tests::storage_test;
 use serde_json::json;

@@ -135,13 +135,16 @@ storage_test!(a_forbidden_edit_is_refused_by_name_and_reset, |db| {
         "the refusal names the rule: {}",
         error.message
     );
-    // The device reset the case to the server's state: nothing of the refused batch is
-    // there or on the server.
+    // The device reset the case to the server's state and recorded its observation again
+    // (it was refused only because it was built on the forbidden edit): the legal basis is
+    // nowhere, the observation is stored.
     outreach.sync().unwrap();
-    assert_eq!(outreach.heads(&id), server_heads);
+    assert_ne!(outreach.heads(&id), server_heads);
     assert_eq!(outreach.pending(), 0);
     let on_device = case::read_case(outreach.doc(&id)).unwrap();
-    assert!(on_device.legal_bases.is_empty() && on_device.observations.is_empty());
+    assert!(on_device.legal_bases.is_empty());
+    assert_eq!(on_device.observations.len(), 1);
+    assert_eq!(on_device.observations[0].id.as_str(), "obs-1");
     let detail = world.expect(
         200,
         "GET",
@@ -150,4 +153,5 @@ storage_test!(a_forbidden_edit_is_refused_by_name_and_reset, |db| {
         None,
     );
     assert_eq!(detail["case"]["legal_bases"], serde_json::json!([]));
+    assert_eq!(detail["case"]["observations"][0]["id"], "obs-1");
 });

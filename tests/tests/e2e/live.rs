@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use automerge::ReadDoc;
 use casesync_contract::case::{self, CaseLog, Millis, Observation, Str};
 use casesync_contract::Role;
-use casesync_server::live::FeedEvent;
+use casesync_server::feed::FeedEvent;
 use casesync_sync::protocol::{PeerId, RepoMessage};
 use casesync_tests::live::{connect, LivePeer};
 use casesync_tests::server::{TestServer, T0};
@@ -154,7 +154,8 @@ storage_test!(bad_frames_close_only_their_socket, |db| {
         bad.errors
     );
 
-    // A forged change: refused with the rule named, socket closed, nothing stored.
+    // A forbidden change: refused with the document and the rule named, nothing stored, and
+    // the socket stays open (the refusal concerns that document only).
     let mut forger = joined(&server, &staff.token);
     forger.open(case);
     assert!(forger.pump_until(WAIT, |p| p.has_content(&case)));
@@ -173,12 +174,13 @@ storage_test!(bad_frames_close_only_their_socket, |db| {
     .unwrap();
     forger.doc(&case).commit();
     forger.changed(case);
-    assert!(forger.pump_until(WAIT, |p| p.closed));
+    assert!(forger.pump_until(WAIT, |p| !p.errors.is_empty() || p.closed));
+    assert!(!forger.closed, "a refusal does not close the socket");
     assert!(
         forger
             .errors
             .iter()
-            .any(|e| e.contains("permission_denied")),
+            .any(|e| e.contains("permission_denied") && e.contains(&case.to_string())),
         "{:?}",
         forger.errors
     );

@@ -23,4 +23,5 @@ mod live_js;
 mod missing_pack;
 mod pages;
 mod reference_docs;
+mod refusals;
 mod tls;

@@ -15,7 +15,8 @@ use casesync_sync::DocumentMeta;
 use super::cast::Member;
 use super::entry::Entry;
 use super::DemoError;
-use crate::domain::cases::{after_admission, device_writer};
+use crate::pipeline::commit::{committed, Author};
+use crate::pipeline::device_writer;
 use crate::state::AppState;
 
 type Edit<'e> = Box<dyn FnOnce(&mut AutoCommit) -> Result<(), DemoError> + 'e>;
@@ -152,9 +153,12 @@ impl<'a> Story<'a> {
                 ))
             })?;
         // The story goes on from what followed (the alert Abena's report raised).
-        if let Some(ticket) =
-            after_admission(self.state, &self.id, &admitted, Some(&by.device.device_id))
-        {
+        if let Some(ticket) = committed(
+            self.state,
+            &self.id,
+            &admitted,
+            Author::Device(&by.device.device_id),
+        ) {
             self.state.projections.wait(ticket);
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! What follows an admitted write to a case, whatever path it came by (batch, WebSocket,
 //! server): the audit entry, the referrals and cross-border notifications it recorded, and
-//! for a new case its creator's assignment (before `after_admission` announces the
+//! for a new case its creator's assignment (before the commit hook announces the
 //! scope change to live sessions).
 
 use automerge::{Patch, PatchAction, Prop};
@@ -17,14 +17,9 @@ use crate::domain::audit::{record_all, Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Called from `domain::cases::after_admission`. Failures are logged: the write is
-/// already committed.
-pub fn after_admission(
-    state: &AppState,
-    id: &DocumentId,
-    admitted: &Admitted,
-    origin: Option<&str>,
-) {
+/// The audit of a write to a case, called by the commit hook (`pipeline::commit`). Failures
+/// are logged: the write is already committed.
+pub fn audit_write(state: &AppState, id: &DocumentId, admitted: &Admitted, origin: Option<&str>) {
     if let Err(e) = record_write(state, id, admitted, origin) {
         tracing::error!(document = %id, error = %e, "admitted write not audited");
     }
@@ -88,7 +83,7 @@ fn record_write(
                 )?;
             }
         }
-        // `after_admission` then publishes the scope change for live sessions.
+        // The commit hook then publishes the scope change for live sessions.
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::require_role;
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
-use crate::live::FeedEvent;
+use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 /// Roles that administer devices.

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
-use crate::live::FeedEvent;
+use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 const WHAT: &str = "share cases";

@@ -40,7 +40,7 @@ pub fn alert_document(
         // Devices learn of the new document through their caseloads.
         state
             .feed
-            .publish_event(crate::live::FeedEvent::ScopeChanged {
+            .publish_event(crate::feed::FeedEvent::ScopeChanged {
                 organisation_id: organisation_id.to_string(),
             });
     }

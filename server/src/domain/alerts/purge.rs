@@ -8,7 +8,7 @@ use casesync_contract::DocumentId;
 use super::documents::{create_skeleton, write_entry};
 use super::list::read_entries;
 use crate::error::ApiError;
-use crate::live::FeedEvent;
+use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 /// Rebuilds `documents` without the alerts of `erased_case`. Errors are logged per document.

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record_in, Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
-use crate::live::FeedEvent;
+use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 /// `DELETE /v1/cases/{id}` by a coordinator of the owning organisation.

@@ -15,7 +15,7 @@ use super::Needs;
 use crate::domain::alerts::{deliveries, derive};
 use crate::domain::summary::summarise;
 use crate::error::ApiError;
-use crate::live::DocChanged;
+use crate::feed::DocChanged;
 use crate::state::AppState;
 
 /// How long a claim on a document's work holds. A run takes milliseconds; an instance that

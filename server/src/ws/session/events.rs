@@ -8,9 +8,11 @@ use actix_ws::CloseCode;
 use casesync_contract::DocumentId;
 use tokio::sync::broadcast::error::RecvError;
 
+use casesync_sync::protocol::RepoMessage;
+
 use super::{End, Live};
-use crate::live::FeedEvent;
-use crate::ws::documents::push;
+use crate::feed::FeedEvent;
+use crate::ws::documents::{push, Known};
 
 /// How long a session gathers changes before pushing them. When many phones write to one
 /// case, a push per change would send each phone many small messages, and each costs the
@@ -66,16 +68,21 @@ impl Live {
     }
 
     async fn push(&mut self, id: DocumentId) -> Option<End> {
+        // Only documents this session synced, and found the device may sync, are pushed.
+        let known = self.allowed.get(&id).cloned()?;
         let mut peer_state = self.docs.remove(&id)?;
         let state = self.state.clone();
+        let device = self.device.clone();
+        let mut held = std::mem::take(&mut self.held);
         let result = web::block(move || {
-            let reply = push(&state, &id, &mut peer_state);
-            (reply, peer_state)
+            let reply = push(&state, &device, &id, &known, &mut peer_state, &mut held);
+            (reply, peer_state, held)
         })
         .await;
-        let Ok((reply, peer_state)) = result else {
+        let Ok((reply, peer_state, held)) = result else {
             return Some(End::Error("internal error".into()));
         };
+        self.held = held;
         self.docs.insert(id, peer_state);
         match reply {
             Ok(Some(data)) => self.send_sync(id, data),
@@ -93,30 +100,49 @@ impl Live {
         let state = self.state.clone();
         let device = self.device.clone();
         let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
-        let keep = web::block(move || -> Vec<bool> {
+        let checked = web::block(move || {
             if let Err(e) = crate::domain::caseload::refresh(&state, &device) {
                 tracing::warn!(device = %device.device_id, error = %e, "caseload not refreshed");
             }
-            let Ok(mut conn) = state.db() else {
-                return vec![true; ids.len()];
-            };
-            ids.iter()
+            let mut conn = state.db().ok()?;
+            ids.into_iter()
                 .map(|id| {
-                    matches!(
-                        crate::ws::access::accessible(&mut conn, &device, id),
-                        Ok(Some(_))
-                    )
+                    let known = crate::ws::access::accessible(&mut conn, &device, &id)
+                        .ok()?
+                        .map(|(row, kind)| Known {
+                            kind,
+                            organisation: row.organisation_id,
+                        });
+                    Some((id, known))
                 })
-                .collect()
+                .collect::<Option<Vec<_>>>()
         })
-        .await
-        .unwrap_or_default();
-        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        .await;
+        // The database could not say: keep what the session knows until the next change.
+        let Ok(Some(checked)) = checked else {
+            return None;
+        };
         // Documents not held here are checked again on their next frame.
         self.allowed.clear();
-        for (id, keep) in ids.into_iter().zip(keep) {
-            if !keep {
-                self.docs.remove(&id);
+        for (id, known) in checked {
+            match known {
+                Some(known) => {
+                    self.allowed.insert(id, known);
+                }
+                None => {
+                    // Out of the device's scope now: nothing more of it goes out, and the
+                    // device is told at once (its caseload no longer lists it either).
+                    self.docs.remove(&id);
+                    self.held.forget(&id);
+                    self.refused.remove(&id);
+                    if let Some(end) = self.send(&RepoMessage::DocUnavailable {
+                        sender_id: self.server_peer(),
+                        target_id: self.peer_id(),
+                        document_id: id,
+                    }) {
+                        return Some(end);
+                    }
+                }
             }
         }
         None

@@ -7,13 +7,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::web;
 use actix_ws::{AggregatedMessage, CloseCode, MessageStream, Session};
-use automerge::sync;
-use casesync_contract::wire::DocumentKind;
+use automerge::{sync, ChangeHash};
 use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
+use casesync_sync::{HeldChanges, HoldLimits};
 
-use super::documents::{sync_frame, Outcome};
+use super::documents::{sync_frame, Frame, Known, Outcome, Reply};
 
 mod events;
 use super::outbox::{Outbox, Outgoing};
@@ -37,8 +37,14 @@ struct Live {
     out: Outbox,
     peer: Option<Peer>,
     docs: HashMap<DocumentId, sync::State>,
-    /// Documents the device was found to may sync, by kind (dropped when its scope changes).
-    allowed: HashMap<DocumentId, DocumentKind>,
+    /// Documents the device was found to may sync (dropped when its scope changes).
+    allowed: HashMap<DocumentId, Known>,
+    /// Changes that arrived before their history, per document, until it arrives.
+    held: HeldChanges,
+    /// Changes of the device refused on this socket, per document: while its heads still
+    /// reach one, its frames for that document get no sync reply (automerge would ask for
+    /// the refused change again and again), only pushes of what others write.
+    refused: HashMap<DocumentId, HashSet<ChangeHash>>,
     /// Documents that changed elsewhere, to push at `push_at`.
     due: HashSet<DocumentId>,
     push_at: Option<tokio::time::Instant>,
@@ -66,6 +72,8 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         peer: None,
         docs: HashMap::new(),
         allowed: HashMap::new(),
+        held: HeldChanges::new(HoldLimits::default()),
+        refused: HashMap::new(),
         due: HashSet::new(),
         push_at: None,
         started: Instant::now(),
@@ -188,51 +196,71 @@ impl Live {
         };
         let state = self.state.clone();
         let device = self.device.clone();
-        let known = self.allowed.get(&id).copied();
+        let known = self.allowed.get(&id).cloned();
+        let mut held = std::mem::take(&mut self.held);
         let result = web::block(move || {
-            let outcome = sync_frame(
-                &state,
-                &device,
-                &id,
-                &data,
+            let frame = Frame {
+                id,
+                data: &data,
                 is_request,
                 known,
-                &mut peer_state,
-            );
-            (outcome, peer_state)
+            };
+            let outcome = sync_frame(&state, &device, frame, &mut peer_state, &mut held);
+            (outcome, peer_state, held)
         })
         .await;
-        let (outcome, peer_state) = match result {
+        let (outcome, peer_state, held) = match result {
             Ok(r) => r,
             Err(e) => return Some(End::Error(format!("internal error: {e}"))),
         };
+        self.held = held;
         match outcome {
-            Ok(Outcome::Reply(reply, kind)) => {
+            Ok(Outcome::Reply(reply)) => {
                 self.docs.insert(id, peer_state);
-                if let Some(kind) = kind {
-                    self.allowed.insert(id, kind);
-                }
-                reply.and_then(|data| self.send_sync(id, data))
+                self.on_reply(id, reply)
             }
             Ok(Outcome::Unavailable) => self.send(&RepoMessage::DocUnavailable {
                 sender_id: self.server_peer(),
                 target_id: self.peer_id(),
                 document_id: id,
             }),
-            Ok(Outcome::Refused(refusal)) => {
-                let detail = refusal.detail();
-                tracing::info!(document = %id, device = %self.device.device_id, code = %detail.code, "live changes refused");
-                Some(End::Error(format!(
-                    "document {id}: {}: {}",
-                    detail.code, detail.message
-                )))
-            }
             Ok(Outcome::Malformed(why)) => Some(End::Error(why)),
             Err(e) => Some(End::Error(format!(
                 "document {id}: {}: {}",
                 e.code, e.message
             ))),
         }
+    }
+
+    /// Sends the reply to a frame; a refusal goes out as an `error` frame naming the
+    /// document and the rule, and the socket stays open for everything else.
+    fn on_reply(&mut self, id: DocumentId, reply: Reply) -> Option<End> {
+        if let Some(known) = reply.known {
+            self.allowed.insert(id, known);
+        }
+        if let Some((detail, hashes)) = reply.refused {
+            tracing::info!(document = %id, device = %self.device.device_id, code = %detail.code, "live changes refused");
+            self.refused.entry(id).or_default().extend(hashes);
+            if let Some(end) = self.send(&RepoMessage::Error {
+                sender_id: Some(self.server_peer()),
+                target_id: self.peer.as_ref().map(|p| p.id.clone()),
+                message: format!("document {id}: {}: {}", detail.code, detail.message),
+            }) {
+                return Some(end);
+            }
+            return reply.message.and_then(|data| self.send_sync(id, data));
+        }
+        let still_refused = self
+            .refused
+            .get(&id)
+            .is_some_and(|refused| reply.device_heads.iter().any(|h| refused.contains(h)));
+        if !still_refused {
+            // The device reset the document (or never had a refusal): sync as usual.
+            self.refused.remove(&id);
+        } else if !reply.committed {
+            return None;
+        }
+        reply.message.and_then(|data| self.send_sync(id, data))
     }
 
     async fn saved_state(&self, id: DocumentId) -> sync::State {
