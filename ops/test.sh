@@ -2,7 +2,8 @@
 # The one test command: installs what is missing, starts the services the end-to-end tests
 # use, runs the whole workspace's tests, and stops everything on exit.
 #
-#   bash ops/test.sh                    # cargo test --workspace --locked
+#   bash ops/test.sh                    # cargo test --workspace --locked, then a short
+#                                       # crash loop (CRASH_LOOP_CYCLES, default 15)
 #   bash ops/test.sh -p casesync-sync   # extra args go to cargo test
 #   bash ops/test.sh -- --nocapture     # ... including test-binary args
 #   CASESYNC_SERVICES_ONLY=1 bash ops/test.sh [CMD...]
@@ -194,9 +195,31 @@ if [[ "${CASESYNC_SERVICES_ONLY:-}" == 1 ]]; then
 fi
 
 status=0
+# The tests that start servers as processes (crash recovery, the crash loop) run the
+# workspace's binaries: `cargo test` builds test harnesses, not the `casesync` binary itself.
+run_child cargo build --workspace --bins --locked || status=$?
+if ((status != 0)); then
+  casesync_err "cargo build failed (exit $status)"
+  exit "$status"
+fi
 run_child cargo test --workspace --locked "$@" || status=$?
 if ((status != 0)); then
   casesync_err "cargo test failed (exit $status)"
   print_service_logs
+  exit "$status"
+fi
+
+# The short crash loop (the whole test suite only: extra arguments select a part of it).
+# `cargo test --workspace` built its binary and the server's; ops/crash-loop.sh runs the long
+# one. SQLite, then two PostgreSQL instances with one killed per cycle.
+if (($# == 0)) && [[ "${CASESYNC_SKIP_CRASH_LOOP:-}" != 1 ]]; then
+  casesync_log "crash loop (short)"
+  run_child target/debug/crash_loop --cycles "${CRASH_LOOP_CYCLES:-15}" --backend sqlite || status=$?
+  if ((status == 0)) && [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+    run_child target/debug/crash_loop --cycles "${CRASH_LOOP_CYCLES:-15}" --backend postgres --instances 2 || status=$?
+  fi
+  if ((status != 0)); then
+    casesync_err "crash loop found a violation (exit $status)"
+  fi
 fi
 exit "$status"

@@ -56,8 +56,12 @@ pub fn claim(conn: &mut DbConn, row: &AlertRow) -> Result<bool, DbError> {
     }
 }
 
-/// Claims a one-time derivation (e.g. "start the missing checklist of episode E").
-pub fn claim_derivation(conn: &mut DbConn, key: &str, now: i64) -> Result<bool, DbError> {
+/// Claims a one-time derivation (e.g. "start the missing checklist of episode E"): whether
+/// this caller may do it. A claim older than `stale_ms` whose effect is still missing was
+/// made by an instance that died before doing it: the caller takes it over. Times are the
+/// system clock's (whether a process is alive), not the domain clock.
+pub fn claim_derivation(conn: &mut DbConn, key: &str, stale_ms: i64) -> Result<bool, DbError> {
+    let now = crate::now_millis();
     let inserted = diesel::insert_into(derivation_claims::table)
         .values((
             derivation_claims::key.eq(key),
@@ -66,7 +70,16 @@ pub fn claim_derivation(conn: &mut DbConn, key: &str, now: i64) -> Result<bool, 
         .execute(conn);
     match inserted {
         Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) if is_unique_violation(&e) => {
+            let retaken = diesel::update(
+                derivation_claims::table
+                    .filter(derivation_claims::key.eq(key))
+                    .filter(derivation_claims::claimed_at.lt(now - stale_ms)),
+            )
+            .set(derivation_claims::claimed_at.eq(now))
+            .execute(conn)?;
+            Ok(retaken == 1)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -7,7 +7,9 @@
 //! - `derive.before_claim`: a derive worker, after the change was committed and acknowledged,
 //!   before it claimed the outbox row;
 //! - `derive.after_claim`: a derive worker holding the claim (its lease running), before it
-//!   derived anything.
+//!   derived anything;
+//! - `alert.recorded`: an alert recorded as raised (its dedupe key taken), its entry not yet
+//!   written to the alert document.
 
 /// Pauses here if the fail point `name` is set; `stopping` ends the pause.
 #[cfg(debug_assertions)]

@@ -146,6 +146,7 @@ pub fn build_state(
             id: instance_id,
             storage_id,
         }),
+        held_figures: Default::default(),
         shutdown,
     };
     Ok((state, shutdown_tx))

@@ -26,6 +26,8 @@ pub struct AppState {
     /// Enrolment attempts per client address and per code (this instance).
     pub enrol_limiter: Arc<crate::domain::enrolment_limiter::EnrolLimiter>,
     pub instance: Arc<Instance>,
+    /// Changes this instance's sessions held until their history arrived.
+    pub held_figures: Arc<crate::pipeline::HeldFigures>,
     /// Flips to true when the server begins to stop: live sessions close gracefully.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

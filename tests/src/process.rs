@@ -52,6 +52,14 @@ impl Casesync {
         Ok(serde_json::from_slice(&output.stdout)?)
     }
 
+    /// Runs `casesync ARGS` to the end; whether it succeeded, and what it printed.
+    pub fn run(&self, args: &[&str]) -> anyhow::Result<(bool, String)> {
+        let output = self.command().args(args).output().context("run casesync")?;
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        Ok((output.status.success(), text))
+    }
+
     /// Starts `casesync serve`, its log on this process's stderr.
     pub fn serve(&self) -> anyhow::Result<ServerProcess> {
         self.serve_logging_to(Stdio::inherit())
@@ -183,23 +191,22 @@ impl ServerProcess {
     }
 }
 
-/// The `casesync` binary of this build (`cargo test --workspace` builds it beside the test
-/// binaries, in `target/<profile>/`).
+/// The `casesync` binary of this build, beside the running program: `target/<profile>/` for
+/// a bin of this crate, its parent for a test binary in `target/<profile>/deps/`
+/// (`cargo test --workspace` builds it).
 pub fn casesync_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    // target/<profile>/deps/<test binary>
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .context("test binary has no target directory")?;
-    let binary = profile_dir.join("casesync");
-    if !binary.exists() {
-        bail!(
-            "{} is missing: build it with `cargo build -p casesync-server` (cargo test --workspace does)",
-            binary.display()
-        );
-    }
-    Ok(binary)
+    let dir = exe.parent().context("program has no folder")?;
+    let candidates = [dir.join("casesync"), dir.join("../casesync")];
+    candidates
+        .into_iter()
+        .find(|b| b.exists())
+        .with_context(|| {
+            format!(
+                "no casesync binary beside {}: build it with `cargo build -p casesync-server`",
+                exe.display()
+            )
+        })
 }
 
 /// Waits until `path` holds `needle` (a server's log line), or `max` passes.

@@ -170,7 +170,13 @@ pub fn run(config: Config, json: bool) -> anyhow::Result<()> {
     let listen = config.listen;
     let seeded = actix_web::rt::System::new().block_on(async move {
         let (state, _shutdown) = crate::startup::build_state(config, Arc::new(SystemClock))?;
-        anyhow::Ok(seed(&state).await?)
+        // The seeding waits for the consequences of what it writes (checklists, alerts),
+        // which the derive workers produce: they run for the command, as they do in `serve`.
+        state.projections.start(&state);
+        let seeded = seed(&state).await;
+        let stopper = state.clone();
+        web::block(move || stopper.projections.stop()).await?;
+        anyhow::Ok(seeded?)
     })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&seeded)?);

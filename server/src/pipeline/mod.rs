@@ -14,6 +14,9 @@
 
 pub mod audit;
 pub mod commit;
+mod held_figures;
+
+pub use held_figures::{HeldFigures, HeldReading};
 
 use automerge::ChangeHash;
 use casesync_contract::errors::ErrorDetail;
@@ -110,6 +113,7 @@ pub fn receive(
     held: &mut HeldChanges,
 ) -> Result<Receipt, ApiError> {
     let writer = device_writer(device);
+    let held_before = held.hashes(id);
     let received = state
         .engine
         .receive(id, kind, &writer, raw, create, state.now(), held);
@@ -126,6 +130,10 @@ pub fn receive(
         }
         Err(refusal) => return Err(refusal.into()),
     };
+    let added = received.admitted.as_ref().map_or(&[][..], |a| &a.added[..]);
+    state
+        .held_figures
+        .count(&held_before, &held.hashes(id), added);
     let mut receipt = Receipt {
         need: received.need,
         held: received.held,

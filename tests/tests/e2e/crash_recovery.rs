@@ -217,6 +217,39 @@ storage_test!(a_missing_report_survives_a_kill_before_its_alert, |db| {
     );
 });
 
+storage_test!(an_alert_half_raised_when_killed_is_completed, |db| {
+    let mut cast = cast(&db);
+    let logs = tempfile::tempdir().expect("log dir");
+    // Killed after the alert was recorded as raised and before its entry was written.
+    let paused = serve(
+        &casesync(&db, Some("alert.recorded")),
+        &logs.path().join("a.log"),
+    );
+    let peer = report_missing_live(&paused.base_url(), &mut cast.reporter, cast.case);
+    assert!(
+        wait_for_line(
+            &logs.path().join("a.log"),
+            "fail point reached",
+            Duration::from_secs(10)
+        ),
+        "the alert was recorded"
+    );
+    drop(peer);
+    paused.kill().expect("SIGKILL");
+
+    let restarted = serve(&casesync(&db, None), &logs.path().join("b.log"));
+    let recovery = wait_for_missing_alert(
+        &restarted.base_url(),
+        &cast.coordinator,
+        Duration::from_secs(40),
+    );
+    eprintln!(
+        "half-raised alert completed {recovery:?} after the restart ({:?})",
+        db.kind()
+    );
+    alert_reached_everyone(&restarted.base_url(), &mut cast);
+});
+
 /// Two instances on one PostgreSQL: the one that committed the report claims its derive
 /// work and dies holding the claim; the other finishes it once the lease runs out.
 #[test]

@@ -105,3 +105,107 @@ storage_test!(
         assert_eq!(out["found"], false, "{out}");
     }
 );
+
+/// Phones of one load round, each with one socket of its own.
+const LOAD_DEVICES: usize = 100;
+/// Observations each phone appends to its own case, one change each.
+const LOAD_CHANGES: usize = 25;
+const LOAD_ROUNDS: usize = 3;
+
+// A hundred official automerge-repo clients, one WebSocket each, append observations to their
+// own cases as fast as automerge-repo sends them, never waiting for the acknowledgement of one
+// change before making the next: under this load the server receives a phone's changes while
+// its replies about the earlier ones are still on their way. Every change must be acknowledged
+// and stored, and no socket closed or refused. Three rounds, each with fresh phones
+// and cases.
+storage_test!(hundred_js_devices_append_without_waiting_for_acks, |db| {
+    let Some(dir) = js::js_dir() else { return };
+    let server = TestServer::start(&db);
+    for round in 0..LOAD_ROUNDS {
+        // A fresh organisation per round: a round's phones see only its own cases.
+        let org = fixtures::org(&server, &format!("Org {round}"), "Centro");
+        // One registrar opens the hundred cases and syncs them once; each phone (same site,
+        // so the case is in its scope) only finds its own and appends. Phones that each
+        // synced a case of their own would download every case of the site before them.
+        let setup = std::time::Instant::now();
+        let mut registrar = fixtures::device(&server, &org, Role::ReceptionStaff, "registrar");
+        let cases: Vec<_> = (0..LOAD_DEVICES)
+            .map(|_| registrar.open_case(&[("given_name", "Load")], T0))
+            .collect();
+        registrar.sync().unwrap();
+        let phones: Vec<_> = (0..LOAD_DEVICES)
+            .map(|i| fixtures::device(&server, &org, Role::ReceptionStaff, &format!("phone-{i}")))
+            .collect();
+        let setup = setup.elapsed();
+        let devices: Vec<_> = phones
+            .iter()
+            .zip(&cases)
+            .map(|(p, case)| {
+                json!({"token": p.token, "deviceId": p.device_id, "userId": p.user_id, "url": case.url()})
+            })
+            .collect();
+        let held_before = server.state.held_figures.read();
+        let started = std::time::Instant::now();
+        let out = js::run_within(
+            &dir,
+            json!({
+                "scenario": "manyDevices", "wsUrl": ws_url(&server), "devices": devices,
+                "changesPerDevice": LOAD_CHANGES, "now": T0, "timeoutMs": 90_000,
+            }),
+            std::time::Duration::from_secs(150),
+        );
+        let run = started.elapsed();
+        let held_after = server.state.held_figures.read();
+        let stored: Vec<usize> = cases
+            .iter()
+            .map(|case| {
+                server
+                    .state
+                    .engine
+                    .read(case, |d| read_case(d).map(|c| c.observations.len()))
+                    .unwrap()
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        let stored_total: usize = stored.iter().sum();
+        let complete = stored.iter().filter(|&&n| n == LOAD_CHANGES).count();
+        eprintln!(
+            "round {round}: {} devices, {} changes made, {} acknowledged, {stored_total} stored \
+             ({complete} cases complete), {} sockets closed by the server, {} error frames; \
+             at most {} changes unacknowledged on a phone, ack latency p50 {} ms p95 {} ms \
+             max {} ms; changes made in {} ms, all acknowledged after {} ms (node ran {:.1} s, \
+             setup {:.1} s); {} changes arrived before their history and waited, {} of \
+             them admitted once it came",
+            out["devices"],
+            out["changesMade"],
+            out["changesAcknowledged"],
+            out["socketsClosedByServer"],
+            out["errorFrames"],
+            out["maxUnacked"],
+            out["ackLatencyMs"]["p50"],
+            out["ackLatencyMs"]["p95"],
+            out["ackLatencyMs"]["max"],
+            out["madeMs"],
+            out["elapsedMs"],
+            run.as_secs_f64(),
+            setup.as_secs_f64(),
+            held_after.held - held_before.held,
+            held_after.admitted - held_before.admitted,
+        );
+        let expected = LOAD_DEVICES * LOAD_CHANGES;
+        assert_eq!(out["casesNotFound"], 0, "every phone found its case: {out}");
+        assert_eq!(out["changesMade"], expected, "{out}");
+        assert_eq!(out["socketsClosedByServer"], 0, "no socket closed: {out}");
+        assert_eq!(out["errorFrames"], 0, "no error frame: {out}");
+        assert_eq!(
+            out["changesAcknowledged"], expected,
+            "every change acknowledged: {out}"
+        );
+        assert_eq!(out["timedOut"], false, "{out}");
+        assert!(
+            stored.iter().all(|&n| n == LOAD_CHANGES),
+            "every change stored: {stored_total} of {expected}, per case {stored:?}"
+        );
+    }
+});

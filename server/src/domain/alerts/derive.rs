@@ -178,6 +178,11 @@ fn flag_repeat_episodes(
 }
 
 /// Starts the checklist of `anchor` for `anchor_id` unless it was started before.
+/// A one-time effect claimed this long ago and still not visible was abandoned by an
+/// instance that died between the claim and the write: half the outbox lease, so that the
+/// survivor that picks up the dead instance's work takes it over.
+pub const HALF_DONE_AFTER_MS: i64 = 5_000;
+
 fn start_checklist(
     state: &AppState,
     id: &DocumentId,
@@ -197,10 +202,16 @@ fn start_checklist(
     let key = format!("checklist:{}:{id}:{anchor_id}", template.id);
     let claimed = {
         let mut conn = state.db()?;
-        casesync_schema::alerts::claim_derivation(&mut conn, &key, state.now())?
+        casesync_schema::alerts::claim_derivation(&mut conn, &key, HALF_DONE_AFTER_MS)?
     };
     if !claimed {
-        return Ok(());
+        // Another run claimed it and the case does not show it yet: being written elsewhere,
+        // or its writer died in between. Failing sends the run back to the outbox, which
+        // retries it: by then the checklist is there, or the claim is stale and taken over.
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::Unavailable,
+            format!("checklist {key} is being started elsewhere"),
+        ));
     }
     let checklist = Checklist {
         id: Str(format!("{}-{anchor_id}", template.id)),

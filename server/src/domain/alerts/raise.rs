@@ -46,24 +46,67 @@ pub fn raise(state: &AppState, new: NewAlert) -> Result<Option<String>, ApiError
         alerts::claim(&mut conn, &row)?
     };
     if !raised {
-        return Ok(None);
+        return complete_half_raised(state, &new, &doc).map(|_| None);
     }
+    crate::fail_point::pause("alert.recorded", || state.projections.is_stopped());
+    write_new_entry(state, &doc, &new, &row.id, now)?;
+    tracing::info!(alert = %row.id, kind = new.kind.as_str(), case = %new.case_id, "alert raised");
+    Ok(Some(row.id))
+}
+
+/// The alert was raised before: normally its entry is in the alert document. If it is not,
+/// the instance that raised it died between recording the alert and writing the entry;
+/// once that is certainly so (the alert is older than a run takes), the entry is written
+/// now. Until then the run fails and the outbox retries it.
+fn complete_half_raised(
+    state: &AppState,
+    new: &NewAlert,
+    doc: &DocumentId,
+) -> Result<(), ApiError> {
+    let Some(row) = ({
+        let mut conn = state.db()?;
+        alerts::by_key(&mut conn, &new.dedupe_key)?
+    }) else {
+        return Ok(());
+    };
+    let written = state
+        .engine
+        .read(doc, |d| super::list::read_entries(d).contains_key(&row.id))?
+        .unwrap_or(false);
+    if written || row.status != "open" {
+        return Ok(());
+    }
+    if state.now() - row.raised_at < super::derive::HALF_DONE_AFTER_MS {
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::Unavailable,
+            format!("alert {} is being raised elsewhere", row.id),
+        ));
+    }
+    tracing::warn!(alert = %row.id, case = %new.case_id, "alert recorded but never written (its writer died): writing it now");
+    write_new_entry(state, doc, new, &row.id, row.raised_at)
+}
+
+fn write_new_entry(
+    state: &AppState,
+    doc: &DocumentId,
+    new: &NewAlert,
+    id: &str,
+    raised_at: i64,
+) -> Result<(), ApiError> {
     let entry = AlertEntry {
-        id: row.id.clone(),
+        id: id.to_string(),
         kind: new.kind,
         audience: new.audience,
         case_id: new.case_id,
         case_url: new.case_id.url(),
-        message: new.message,
-        raised_at: now,
+        message: new.message.clone(),
+        raised_at,
         status: "open".into(),
         stood_down_at: None,
         resent: 0,
-        pack: new.pack,
+        pack: new.pack.clone(),
     };
-    write_entry(state, &doc, &new.organisation_id, &entry)?;
-    tracing::info!(alert = %row.id, kind = new.kind.as_str(), case = %new.case_id, "alert raised");
-    Ok(Some(row.id))
+    write_entry(state, doc, &new.organisation_id, &entry)
 }
 
 /// Stands an alert down; the stand-down reaches the same devices through the same document.

@@ -74,8 +74,12 @@ impl Projections {
 
     fn enqueue(&self, id: &DocumentId, recovered: bool) -> Ticket {
         let (ticket, start) = self.book.schedule(id, recovered);
-        if start {
-            self.pool.submit(*id);
+        if start && !self.pool.submit(*id) {
+            // No workers (stopping, or a command that never started them): the work stays
+            // in the outbox for the next start, and nobody waits here for a run that will
+            // not come.
+            tracing::debug!(document = %id, "no derive workers here; left in the outbox");
+            self.book.abandon(id);
         }
         ticket
     }
