@@ -7,6 +7,8 @@ use casesync_contract::errors::{ErrorBody, ErrorCode, ErrorDetail};
 use casesync_schema::DbError;
 use casesync_sync::{Refusal, StoreError};
 
+use crate::domain::error::DomainError;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -100,5 +102,15 @@ impl From<Refusal> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
+    }
+}
+
+/// The edge of the domain: a refusal is told as it is, a failure is logged and hidden.
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Refused(detail) => Self::new(detail.code, detail.message),
+            DomainError::Failed(cause) => Self::internal(cause),
+        }
     }
 }

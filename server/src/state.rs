@@ -48,9 +48,9 @@ impl AppState {
         self.clock.now()
     }
 
-    pub fn db(&self) -> Result<casesync_schema::PooledConn, crate::error::ApiError> {
+    pub fn db(&self) -> Result<casesync_schema::PooledConn, crate::domain::error::DomainError> {
         self.pool
             .get()
-            .map_err(|e| crate::error::ApiError::internal(format!("database pool: {e}")))
+            .map_err(|e| crate::domain::error::DomainError::internal(format!("database pool: {e}")))
     }
 }

@@ -13,7 +13,7 @@ use casesync_contract::DocumentId;
 use casesync_schema::blobs::references;
 use casesync_schema::directory::documents;
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 fn normalise(hash: &str) -> Option<String> {
@@ -47,7 +47,11 @@ pub fn referenced_hashes(doc: &Automerge, case: &CaseDocument) -> BTreeSet<Strin
 }
 
 /// Stores the references of one case. Blocking.
-pub fn store(state: &AppState, id: &DocumentId, hashes: &BTreeSet<String>) -> Result<(), ApiError> {
+pub fn store(
+    state: &AppState,
+    id: &DocumentId,
+    hashes: &BTreeSet<String>,
+) -> Result<(), DomainError> {
     let mut conn = state.db()?;
     // The organisation the server recorded for the case, not the document's own claim.
     let Some(row) = documents::find(&mut conn, id)? else {

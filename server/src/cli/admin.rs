@@ -219,16 +219,16 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 casesync_schema::now_millis(),
                 minutes,
             )
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             let server = server
                 .or_else(|| Some(config.access.public_url.clone()).filter(|u| !u.is_empty()))
                 .unwrap_or_else(|| format!("http://{}", config.listen));
             let link = enrol_link(&server, &code);
             if let Some(path) = png_path {
-                let png = qr_png(&link).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                let png = qr_png(&link).map_err(|e| anyhow::anyhow!("{e}"))?;
                 std::fs::write(&path, png)?;
             }
-            let art = qr_text_art(&link).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let art = qr_text_art(&link).map_err(|e| anyhow::anyhow!("{e}"))?;
             print(
                 json,
                 &json!({ "code": code, "user_id": user.id, "expires_at": expires_at, "qr_text": link }),

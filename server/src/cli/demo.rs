@@ -57,6 +57,7 @@ macro_rules! failed_from {
 }
 failed_from!(
     ApiError,
+    crate::domain::error::DomainError,
     casesync_schema::DbError,
     casesync_sync::Refusal,
     casesync_sync::StoreError,

@@ -12,7 +12,7 @@ use casesync_schema::directory::AuthenticatedDevice;
 use casesync_schema::{DbConn, DbError};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// What was done. The names are stable: auditors search by them.
@@ -190,7 +190,11 @@ pub fn record_in(
 }
 
 /// Appends events in a transaction of their own.
-pub fn record_all(state: &AppState, actor: &Actor, events: &[AuditEvent]) -> Result<(), ApiError> {
+pub fn record_all(
+    state: &AppState,
+    actor: &Actor,
+    events: &[AuditEvent],
+) -> Result<(), DomainError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -202,6 +206,6 @@ pub fn record_all(state: &AppState, actor: &Actor, events: &[AuditEvent]) -> Res
 
 /// Appends one event. A read that cannot be recorded is not served: callers return the
 /// error instead of the data.
-pub fn record(state: &AppState, actor: &Actor, event: AuditEvent) -> Result<(), ApiError> {
+pub fn record(state: &AppState, actor: &Actor, event: AuditEvent) -> Result<(), DomainError> {
     record_all(state, actor, std::slice::from_ref(&event))
 }

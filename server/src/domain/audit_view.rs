@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::access::require_role;
 use super::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 pub const MAX_PAGE: i64 = 1_000;
@@ -38,12 +38,14 @@ pub fn list(
     case: Option<&str>,
     after: i64,
     limit: Option<i64>,
-) -> Result<AuditList, ApiError> {
+) -> Result<AuditList, DomainError> {
     require_role(caller, &[Role::Auditor], "read the audit trail")?;
     let case_id = match case {
         Some(text) => Some(
             text.parse::<DocumentId>()
-                .map_err(|_| ApiError::new(ErrorCode::InvalidDocumentId, "case is not a case id"))?
+                .map_err(|_| {
+                    DomainError::new(ErrorCode::InvalidDocumentId, "case is not a case id")
+                })?
                 .to_string(),
         ),
         None => None,

@@ -22,7 +22,7 @@ use casesync_sync::{HeldChanges, HoldLimits};
 
 use super::access::devices::wipe_delivered;
 use super::scope;
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::pipeline::audit::Delivery;
 use crate::pipeline::{self, Standing};
 use crate::state::AppState;
@@ -34,9 +34,9 @@ pub fn sync_batch(
     state: &AppState,
     caller: &AuthenticatedDevice,
     request: SyncRequest,
-) -> Result<SyncResponse, ApiError> {
+) -> Result<SyncResponse, DomainError> {
     if request.documents.len() > MAX_DOCUMENTS {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::InvalidRequest,
             format!("at most {MAX_DOCUMENTS} documents per request"),
         ));
@@ -89,7 +89,7 @@ fn wipe(
     state: &AppState,
     caller: &AuthenticatedDevice,
     request: SyncRequest,
-) -> Result<SyncResponse, ApiError> {
+) -> Result<SyncResponse, DomainError> {
     wipe_delivered(state, caller)?;
     Ok(SyncResponse {
         documents: vec![],
@@ -110,7 +110,7 @@ fn sync_document(
     state: &AppState,
     caller: &AuthenticatedDevice,
     push: DocumentPush,
-) -> Result<Synced, ApiError> {
+) -> Result<Synced, DomainError> {
     let id = push.id;
     let have = match parse_heads(&push.heads) {
         Ok(heads) => heads,

@@ -16,11 +16,14 @@ use casesync_sync::{DocumentMeta, Writer};
 
 use super::scope;
 use super::server_write::server_write;
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// The caseload document id of a device, created on first use.
-pub fn caseload_id(state: &AppState, device: &AuthenticatedDevice) -> Result<DocumentId, ApiError> {
+pub fn caseload_id(
+    state: &AppState,
+    device: &AuthenticatedDevice,
+) -> Result<DocumentId, DomainError> {
     let mut conn = state.db()?;
     if let Some(id) = live::caseload_of(&mut conn, &device.device_id)? {
         return Ok(id);
@@ -33,7 +36,7 @@ pub fn caseload_id(state: &AppState, device: &AuthenticatedDevice) -> Result<Doc
 }
 
 /// Brings the device's caseload in line with its scope. Returns its id.
-pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<DocumentId, ApiError> {
+pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<DocumentId, DomainError> {
     let id = caseload_id(state, device)?;
     let wanted: Vec<ScopeEntry> = {
         let mut conn = state.db()?;

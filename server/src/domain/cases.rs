@@ -8,7 +8,7 @@ use casesync_contract::{DocumentId, Role};
 use casesync_schema::directory::{sites, AuthenticatedDevice};
 use casesync_sync::{DocumentMeta, Writer};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::pipeline::commit::{committed, Author};
 use crate::pipeline::device_writer;
 use crate::state::AppState;
@@ -18,18 +18,18 @@ pub fn create_case(
     state: &AppState,
     caller: &AuthenticatedDevice,
     request: CreateCase,
-) -> Result<CreatedCase, ApiError> {
+) -> Result<CreatedCase, DomainError> {
     if !matches!(
         caller.role,
         Role::OutreachWorker | Role::ReceptionStaff | Role::Caseworker | Role::Coordinator
     ) {
-        return Err(ApiError::forbidden(format!(
+        return Err(DomainError::forbidden(format!(
             "a {} cannot open cases",
             caller.role
         )));
     }
     if let Some(field) = request.profile.keys().find(|k| !is_profile_field(k)) {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::InvalidRequest,
             format!("unknown profile field \"{field}\""),
         ));
@@ -40,7 +40,7 @@ pub fn create_case(
             (Some(site), _) => sites::find(&mut conn, &caller.organisation_id, site)?.id,
             (None, Some(own)) => own.clone(),
             (None, None) => {
-                return Err(ApiError::new(
+                return Err(DomainError::new(
                     ErrorCode::InvalidRequest,
                     "site is required: the caller belongs to no site",
                 ))
@@ -56,7 +56,7 @@ pub fn create_case(
         created_at: state.now(),
         profile: request.profile.clone(),
     };
-    let mut doc = new_case_document(&new, ActorId::random()).map_err(ApiError::internal)?;
+    let mut doc = new_case_document(&new, ActorId::random()).map_err(DomainError::internal)?;
     let changes: Vec<Vec<u8>> = doc
         .get_changes(&[])
         .into_iter()

@@ -18,7 +18,7 @@ use serde_json::json;
 use super::access::require_role;
 use super::audit::{record_in, Actor, AuditAction, AuditEvent};
 use super::enrolment_qr::qr_png_base64;
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -29,7 +29,7 @@ pub fn create_code(
     caller: &AuthenticatedDevice,
     request: CreateEnrolmentCode,
     server_url: &str,
-) -> Result<EnrolmentCode, ApiError> {
+) -> Result<EnrolmentCode, DomainError> {
     require_role(
         caller,
         &[Role::OrgAdmin, Role::Coordinator],
@@ -39,7 +39,7 @@ pub fn create_code(
     let user = match members::find_in(&mut conn, &caller.organisation_id, request.user.trim()) {
         Ok(user) => user,
         Err(DbError::NotFound(_)) => {
-            return Err(ApiError::new(
+            return Err(DomainError::new(
                 ErrorCode::InvalidRequest,
                 format!("no user \"{}\" in your organisation", request.user),
             ))
@@ -48,7 +48,7 @@ pub fn create_code(
     };
     let role = user.role()?;
     if caller.role == Role::Coordinator && matches!(role, Role::OrgAdmin | Role::Auditor) {
-        return Err(ApiError::forbidden(format!(
+        return Err(DomainError::forbidden(format!(
             "only an org admin enrols devices for a {role}"
         )));
     }
@@ -80,7 +80,7 @@ pub fn issue(
     user: &users::User,
     now: i64,
     minutes: u32,
-) -> Result<(String, i64), ApiError> {
+) -> Result<(String, i64), DomainError> {
     let expires_at = now + i64::from(minutes) * 60_000;
     let issued_by = match actor {
         Actor::Device { user_id, .. } => user_id.clone(),
@@ -107,10 +107,10 @@ pub fn enrol_link(server_url: &str, code: &str) -> String {
 }
 
 /// Exchanges a code for a device token. `client` is the caller's address (rate limit).
-pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled, ApiError> {
+pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled, DomainError> {
     let name = request.device_name.trim().to_string();
     if name.is_empty() || name.len() > 200 {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::InvalidRequest,
             "device_name must be 1 to 200 characters",
         ));
@@ -127,7 +127,7 @@ pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled
         now,
     ) || !limiter.allow(&code_key, cfg.enrol_attempts_per_code, window, now)
     {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::RateLimited,
             "too many enrolment attempts; wait a few minutes",
         ));
@@ -152,7 +152,7 @@ pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled
         Ok(Some((user, device)))
     })?;
     let Some((user, device)) = enrolled else {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::Unauthorized,
             "the enrolment code is unknown, used or expired",
         ));

@@ -6,15 +6,15 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use qrcode::{Color, QrCode};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 
 /// Pixels per module and modules of quiet zone: readable by cheap phone cameras.
 const SCALE: u32 = 8;
 const QUIET: u32 = 4;
 
-pub fn qr_png(text: &str) -> Result<Vec<u8>, ApiError> {
-    let code = QrCode::new(text.as_bytes()).map_err(ApiError::internal)?;
-    let width = u32::try_from(code.width()).map_err(ApiError::internal)?;
+pub fn qr_png(text: &str) -> Result<Vec<u8>, DomainError> {
+    let code = QrCode::new(text.as_bytes()).map_err(DomainError::internal)?;
+    let width = u32::try_from(code.width()).map_err(DomainError::internal)?;
     let colors = code.to_colors();
     let side = (width + 2 * QUIET) * SCALE;
     let image = image::GrayImage::from_fn(side, side, |x, y| {
@@ -26,17 +26,17 @@ pub fn qr_png(text: &str) -> Result<Vec<u8>, ApiError> {
     let mut out = Cursor::new(Vec::new());
     image
         .write_to(&mut out, image::ImageFormat::Png)
-        .map_err(ApiError::internal)?;
+        .map_err(DomainError::internal)?;
     Ok(out.into_inner())
 }
 
-pub fn qr_png_base64(text: &str) -> Result<String, ApiError> {
+pub fn qr_png_base64(text: &str) -> Result<String, DomainError> {
     Ok(STANDARD.encode(qr_png(text)?))
 }
 
 /// The QR code drawn with block characters, for a terminal.
-pub fn qr_text_art(text: &str) -> Result<String, ApiError> {
-    let code = QrCode::new(text.as_bytes()).map_err(ApiError::internal)?;
+pub fn qr_text_art(text: &str) -> Result<String, DomainError> {
+    let code = QrCode::new(text.as_bytes()).map_err(DomainError::internal)?;
     let width = code.width();
     let colors = code.to_colors();
     let dark = |x: i64, y: i64| {

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod enrolment;
 pub mod enrolment_limiter;
 pub mod enrolment_qr;
+pub mod error;
 pub mod gdpr;
 pub mod projections;
 pub mod scope;

@@ -8,7 +8,7 @@ use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_sync::{Admitted, DocumentMeta, Writer};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::pipeline::commit::{committed, Author};
 use crate::state::AppState;
 
@@ -21,10 +21,10 @@ pub fn server_write<E: std::fmt::Display>(
     writer: &Writer,
     create: Option<&DocumentMeta>,
     edit: impl FnOnce(&mut Transaction<'_>) -> Result<(), E>,
-) -> Result<Option<Admitted>, ApiError> {
+) -> Result<Option<Admitted>, DomainError> {
     let base = state.engine.read(id, |doc| doc.fork())?;
     if base.is_none() && create.is_none() {
-        return Err(ApiError::not_found());
+        return Err(DomainError::not_found());
     }
     // A fresh actor per write: two instances writing the same document at once can never
     // produce two different changes with the same actor and sequence number.
@@ -33,7 +33,7 @@ pub fn server_write<E: std::fmt::Display>(
         .with_actor(ActorId::random());
     let before = doc.get_heads();
     doc.transact(|tx| edit(tx))
-        .map_err(|failure| ApiError::internal(failure.error))?;
+        .map_err(|failure| DomainError::internal(failure.error))?;
     let changes: Vec<Vec<u8>> = doc
         .get_changes(&before)
         .into_iter()
@@ -53,7 +53,7 @@ pub fn admit_server_changes(
     writer: &Writer,
     changes: &[Vec<u8>],
     create: Option<&DocumentMeta>,
-) -> Result<Admitted, ApiError> {
+) -> Result<Admitted, DomainError> {
     let admitted = state
         .engine
         .admit(id, kind, writer, changes, create, state.now())?;

@@ -6,7 +6,7 @@ use casesync_schema::directory::AuthenticatedDevice;
 use serde_json::json;
 
 use crate::domain::audit::{record_all, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// A case's changes going out to a device: which case, whose, how many changes.
@@ -21,7 +21,7 @@ pub fn delivered(
     state: &AppState,
     device: &AuthenticatedDevice,
     deliveries: &[Delivery],
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let events: Vec<AuditEvent> = deliveries
         .iter()
         .filter(|d| d.changes > 0)

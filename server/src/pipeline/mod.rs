@@ -26,9 +26,9 @@ use casesync_schema::directory::{documents, AuthenticatedDevice};
 use casesync_schema::{DbConn, DbError};
 use casesync_sync::{DocumentMeta, HeldChanges, Writer};
 
+use crate::domain::error::DomainError;
 use crate::domain::projections::Ticket;
 use crate::domain::{scope, sync_access};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Where a device stands with a document.
@@ -111,7 +111,7 @@ pub fn receive(
     create: Option<&DocumentMeta>,
     raw: &[Vec<u8>],
     held: &mut HeldChanges,
-) -> Result<Receipt, ApiError> {
+) -> Result<Receipt, DomainError> {
     let writer = device_writer(device);
     let held_before = held.hashes(id);
     let received = state

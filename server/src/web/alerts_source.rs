@@ -8,5 +8,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn board_alerts(state: &AppState, user: &PageUser) -> Result<AlertList, ApiError> {
-    crate::domain::alerts::list::list_alerts(state, &user.user.organisation_id, true)
+    Ok(crate::domain::alerts::list::list_alerts(
+        state,
+        &user.user.organisation_id,
+        true,
+    )?)
 }

@@ -13,6 +13,7 @@ use super::layout::{page, respond, Section};
 use super::people::People;
 use super::session::PageUser;
 use crate::domain::audit_view;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 const PAGE: i64 = 100;
@@ -40,10 +41,11 @@ pub async fn audit_page(
         q.after,
     );
     let (list, people) = blocking(move || {
-        let err = |e| PageError::from_api(u.lang, e);
+        let err = |e: ApiError| PageError::from_api(u.lang, e);
         let filter = (!case.is_empty()).then_some(case.as_str());
-        let list = audit_view::list(&s, &u.as_device(), filter, after, Some(PAGE)).map_err(err)?;
-        let mut conn = s.db().map_err(err)?;
+        let list = audit_view::list(&s, &u.as_device(), filter, after, Some(PAGE))
+            .map_err(|e| err(e.into()))?;
+        let mut conn = s.db().map_err(|e| err(e.into()))?;
         let people = People::of_organisation(&mut conn, &u.user.organisation_id).map_err(err)?;
         Ok((list, people))
     })

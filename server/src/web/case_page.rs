@@ -20,6 +20,7 @@ use super::layout::{badge, page, respond, Section};
 use super::people::People;
 use super::session::PageUser;
 use crate::domain::summary::display_name;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Everything the page shows, read in one pass over the document.
@@ -44,11 +45,11 @@ pub fn load_case(
     view: &str,
 ) -> Result<CaseView, PageError> {
     let lang = user.lang;
-    let err = |e| PageError::from_api(lang, e);
+    let err = |e: ApiError| PageError::from_api(lang, e);
     let (id, row) = open_case(state, user, id, view)?;
     let receipts = crate::routes::cases::receipts(state, &id).map_err(err)?;
     let mut people = {
-        let mut conn = state.db().map_err(err)?;
+        let mut conn = state.db().map_err(|e| err(e.into()))?;
         People::of_organisation(&mut conn, &row.organisation_id).map_err(err)?
     };
     people.add_user(&user.user.id, &user.user.name);

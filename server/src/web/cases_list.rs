@@ -126,7 +126,7 @@ pub async fn cases_page(
         let rows = load(&s, &u, &f)?;
         let mut conn = s.db().map_err(|e| PageError::from_api(u.lang, e))?;
         let site_list = sites::list(&mut conn, &u.user.organisation_id)
-            .map_err(|e| PageError::from_api(u.lang, e.into()))?;
+            .map_err(|e| PageError::from_api(u.lang, e))?;
         Ok((rows, f, site_list))
     })
     .await?;

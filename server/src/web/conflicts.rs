@@ -137,7 +137,7 @@ fn resolve(
                 .iter()
                 .any(|c| c.field == path)
         })
-        .map_err(|e| PageError::from_api(lang, e.into()))?
+        .map_err(|e| PageError::from_api(lang, e))?
         .unwrap_or(false);
     if !in_conflict {
         return Ok(Err("gone"));

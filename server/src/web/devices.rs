@@ -15,6 +15,7 @@ use super::layout::{badge, notice, page, respond, Section};
 use super::session::PageUser;
 use crate::domain::access::devices::{self, DEVICE_ADMINS};
 use crate::domain::enrolment;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -186,12 +187,15 @@ pub async fn enrol(
     let devices = list(&state, &user).await?;
     Ok(match created {
         Ok(code) => render(&user, &devices, state.now(), None, None, Some(&code)),
-        Err(e) if e.code == casesync_contract::errors::ErrorCode::Internal => {
-            return Err(PageError::Internal(user.lang))
-        }
         // The domain's message names the problem (unknown user, a role this person may not
         // enrol); shown in place, next to the form.
-        Err(e) => render(&user, &devices, state.now(), None, Some(&e.message), None),
+        Err(DomainError::Refused(e)) => {
+            render(&user, &devices, state.now(), None, Some(&e.message), None)
+        }
+        Err(DomainError::Failed(cause)) => {
+            tracing::error!(%cause, "enrolment code failed");
+            return Err(PageError::Internal(user.lang));
+        }
     })
 }
 

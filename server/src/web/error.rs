@@ -24,8 +24,10 @@ pub enum PageError {
 }
 
 impl PageError {
-    /// Maps an API error of the domain functions to the page that says the same.
-    pub fn from_api(lang: Lang, e: ApiError) -> Self {
+    /// Maps an error of the domain functions (or the database) to the page that says the
+    /// same.
+    pub fn from_api(lang: Lang, e: impl Into<ApiError>) -> Self {
+        let e: ApiError = e.into();
         match e.code {
             ErrorCode::NotFound | ErrorCode::InvalidDocumentId => Self::NotFound(lang),
             ErrorCode::Forbidden | ErrorCode::PermissionDenied => Self::Forbidden(lang),

@@ -14,7 +14,7 @@ use casesync_sync::Admitted;
 use serde_json::json;
 
 use crate::domain::audit::{record_all, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// The audit of a write to a case, called by the commit hook (`pipeline::commit`). Failures
@@ -30,7 +30,7 @@ fn record_write(
     id: &DocumentId,
     admitted: &Admitted,
     origin: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let (row, author) = {
         let mut conn = state.db()?;
         let row = documents::find(&mut conn, id)?;
@@ -94,7 +94,7 @@ fn new_referrals(
     state: &AppState,
     id: &DocumentId,
     admitted: &Admitted,
-) -> Result<Vec<serde_json::Value>, ApiError> {
+) -> Result<Vec<serde_json::Value>, DomainError> {
     let found = state.engine.read(id, |doc| {
         let patches: Vec<Patch> = doc.diff(&admitted.heads_before, &admitted.heads);
         let inserted: Vec<usize> = patches

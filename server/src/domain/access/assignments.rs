@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{readable_case, require_role};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
 
@@ -22,14 +22,14 @@ pub fn assign(
     caller: &AuthenticatedDevice,
     case: &str,
     request: AssignCase,
-) -> Result<CaseAssignment, ApiError> {
+) -> Result<CaseAssignment, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_role(caller, &[Role::Coordinator], WHAT)?;
     let user = own_user(&mut conn, caller, &request.user)?;
     let role = user.role()?;
     if !role.reads_cases() {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             casesync_contract::errors::ErrorCode::InvalidRequest,
             format!("a {role} holds no case content and cannot be assigned a case"),
         ));
@@ -58,7 +58,7 @@ pub fn assign(
     let current = assignments::of_document(&mut conn, &row.id)?
         .into_iter()
         .find(|a| a.user_id == user.id)
-        .ok_or_else(|| ApiError::internal("assignment vanished"))?;
+        .ok_or_else(|| DomainError::internal("assignment vanished"))?;
     Ok(CaseAssignment {
         case_id: id,
         user_id: current.user_id,
@@ -73,13 +73,13 @@ pub fn unassign(
     caller: &AuthenticatedDevice,
     case: &str,
     user: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_role(caller, &[Role::Coordinator], WHAT)?;
     let user = own_user(&mut conn, caller, user)?;
     if !assignments::unassign(&mut conn, &row.id, &user.id)? {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             casesync_contract::errors::ErrorCode::NotFound,
             "no such assignment",
         ));
@@ -104,9 +104,9 @@ fn own_user(
     conn: &mut casesync_schema::DbConn,
     caller: &AuthenticatedDevice,
     user: &str,
-) -> Result<users::User, ApiError> {
+) -> Result<users::User, DomainError> {
     let not_ours = || {
-        ApiError::new(
+        DomainError::new(
             casesync_contract::errors::ErrorCode::InvalidRequest,
             format!("no user \"{user}\" in your organisation"),
         )

@@ -11,14 +11,14 @@ use serde_json::json;
 
 use super::require_role;
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
 
 /// Roles that administer devices.
 pub const DEVICE_ADMINS: &[Role] = &[Role::OrgAdmin, Role::Coordinator];
 
-pub fn list(state: &AppState, caller: &AuthenticatedDevice) -> Result<DeviceList, ApiError> {
+pub fn list(state: &AppState, caller: &AuthenticatedDevice) -> Result<DeviceList, DomainError> {
     require_role(caller, DEVICE_ADMINS, "list devices")?;
     let mut conn = state.db()?;
     let rows = devices::list(&mut conn, &caller.organisation_id)?;
@@ -54,12 +54,16 @@ pub fn revoke(
     state: &AppState,
     caller: &AuthenticatedDevice,
     device: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     cut(state, caller, device, false)
 }
 
 /// Revokes a device and orders it to erase its case data at its next contact.
-pub fn wipe(state: &AppState, caller: &AuthenticatedDevice, device: &str) -> Result<(), ApiError> {
+pub fn wipe(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    device: &str,
+) -> Result<(), DomainError> {
     cut(state, caller, device, true)
 }
 
@@ -68,12 +72,12 @@ fn cut(
     caller: &AuthenticatedDevice,
     device: &str,
     wipe: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     require_role(caller, DEVICE_ADMINS, "revoke devices")?;
     let mut conn = state.db()?;
     let owner = devices::owner(&mut conn, device)?
         .filter(|o| o.organisation_id == caller.organisation_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such device"))?;
+        .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "no such device"))?;
     let now = state.now();
     if wipe {
         devices::request_wipe(&mut conn, &owner.device_id, &caller.user_id, now)?;
@@ -102,7 +106,7 @@ fn cut(
 
 /// The device received its wipe order (batch reply or caseload): its token dies now. Both
 /// sync paths call this once the order is on its way to the device.
-pub fn wipe_delivered(state: &AppState, device: &AuthenticatedDevice) -> Result<(), ApiError> {
+pub fn wipe_delivered(state: &AppState, device: &AuthenticatedDevice) -> Result<(), DomainError> {
     let mut conn = state.db()?;
     devices::wipe_delivered(&mut conn, &device.device_id, state.now())?;
     drop(conn);

@@ -17,18 +17,18 @@ use casesync_schema::directory::{AuthenticatedDevice, DocumentRow};
 use casesync_schema::DbConn;
 
 use super::scope;
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 
 /// The case named by a path segment, if the caller may read it; 404 otherwise.
 pub fn readable_case(
     conn: &mut DbConn,
     caller: &AuthenticatedDevice,
     id: &str,
-) -> Result<(DocumentId, DocumentRow), ApiError> {
-    let id: DocumentId = id.parse().map_err(|_| ApiError::not_found())?;
-    let row = scope::readable(conn, caller, &id)?.ok_or_else(ApiError::not_found)?;
+) -> Result<(DocumentId, DocumentRow), DomainError> {
+    let id: DocumentId = id.parse().map_err(|_| DomainError::not_found())?;
+    let row = scope::readable(conn, caller, &id)?.ok_or_else(DomainError::not_found)?;
     if row.kind() != Some(DocumentKind::Case) {
-        return Err(ApiError::not_found());
+        return Err(DomainError::not_found());
     }
     Ok((id, row))
 }
@@ -38,11 +38,11 @@ pub fn require_role(
     caller: &AuthenticatedDevice,
     roles: &[Role],
     what: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     if roles.contains(&caller.role) {
         return Ok(());
     }
-    Err(ApiError::forbidden(format!(
+    Err(DomainError::forbidden(format!(
         "a {} may not {what}",
         caller.role
     )))
@@ -54,10 +54,10 @@ pub fn require_owning_coordinator(
     caller: &AuthenticatedDevice,
     row: &DocumentRow,
     what: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     require_role(caller, &[Role::Coordinator], what)?;
     if row.organisation_id != caller.organisation_id {
-        return Err(ApiError::forbidden(format!(
+        return Err(DomainError::forbidden(format!(
             "only the organisation owning the case may {what}"
         )));
     }

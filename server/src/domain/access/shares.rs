@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
 
@@ -25,7 +25,7 @@ pub fn share(
     caller: &AuthenticatedDevice,
     case: &str,
     request: ShareCase,
-) -> Result<CaseShare, ApiError> {
+) -> Result<CaseShare, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, WHAT)?;
@@ -88,12 +88,12 @@ pub fn withdraw(
     caller: &AuthenticatedDevice,
     case: &str,
     share_id: &str,
-) -> Result<CaseShare, ApiError> {
+) -> Result<CaseShare, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "withdraw shares")?;
     let withdrawn = shares::withdraw(&mut conn, &row.id, share_id, &caller.user_id, state.now())?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such active share"))?;
+        .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "no such active share"))?;
     // The other organisation's assignments of this case lapse with the share.
     if !shares::is_shared_with(&mut conn, &row.id, &withdrawn.organisation_id)? {
         let assigned: Vec<String> = assignments::of_document(&mut conn, &row.id)?
@@ -136,7 +136,7 @@ pub fn view(id: &DocumentId, row: ShareRow) -> CaseShare {
     }
 }
 
-fn check_request(request: &ShareCase) -> Result<(), ApiError> {
+fn check_request(request: &ShareCase) -> Result<(), DomainError> {
     if !LEGAL_BASES.contains(&request.legal_basis.as_str()) {
         return Err(invalid(format!(
             "legal_basis must be one of: {}",
@@ -162,8 +162,8 @@ fn check_request(request: &ShareCase) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn invalid(message: String) -> ApiError {
-    ApiError::new(ErrorCode::InvalidRequest, message)
+fn invalid(message: String) -> DomainError {
+    DomainError::new(ErrorCode::InvalidRequest, message)
 }
 
 fn publish_scope(state: &AppState, organisations: &[&str]) {

@@ -6,7 +6,7 @@ use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
 use casesync_contract::case::values::{display_value, whole_number};
 use casesync_contract::DocumentId;
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// Records the alerts of `doc` that a device holding `heads` has.
@@ -15,7 +15,7 @@ pub fn record_held(
     doc: &DocumentId,
     device: &str,
     heads: &[ChangeHash],
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let held = state
         .engine
         .read(doc, |d| held_alerts(d, heads))?
@@ -32,7 +32,7 @@ pub fn record_held(
 }
 
 /// Records the acknowledgements the document holds.
-pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), ApiError> {
+pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), DomainError> {
     let acks = state
         .engine
         .read(doc, acknowledgements)?

@@ -17,12 +17,12 @@ use casesync_sync::Writer;
 
 use super::raise::{raise, stand_down, NewAlert};
 use super::rules::rules_for;
+use crate::domain::error::DomainError;
 use crate::domain::server_write::server_write;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Runs after admitted changes to a case's episodes or checklists (`case` as it is now).
-pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<(), ApiError> {
+pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<(), DomainError> {
     start_checklist(state, id, case, Anchor::Intake, "intake", case.created_at.0)?;
     for episode in &case.episodes {
         for (anchor, states) in [
@@ -57,7 +57,7 @@ fn react_to_episode(
     id: &DocumentId,
     case: &CaseDocument,
     episode: &casesync_contract::case::Episode,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let Some(view) = episode_view(episode) else {
         return Ok(());
     };
@@ -112,7 +112,7 @@ fn alert_sharing_organisations(
     episode_id: &str,
     name: &str,
     reference: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let shares = {
         let mut conn = state.db()?;
         casesync_schema::access::shares::of_document(&mut conn, &id.to_string())?
@@ -139,7 +139,7 @@ fn flag_repeat_episodes(
     state: &AppState,
     id: &DocumentId,
     case: &CaseDocument,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let rules = rules_for(state, &case.organisation.0)?;
     let mut opened: Vec<(i64, &str)> = case
         .episodes
@@ -190,7 +190,7 @@ fn start_checklist(
     anchor: Anchor,
     anchor_id: &str,
     anchored_at: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let template = for_anchor(anchor);
     if case
         .checklists
@@ -208,7 +208,7 @@ fn start_checklist(
         // Another run claimed it and the case does not show it yet: being written elsewhere,
         // or its writer died in between. Failing sends the run back to the outbox, which
         // retries it: by then the checklist is there, or the claim is stale and taken over.
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             casesync_contract::errors::ErrorCode::Unavailable,
             format!("checklist {key} is being started elsewhere"),
         ));

@@ -8,8 +8,8 @@ use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_sync::{DocumentMeta, Writer};
 
+use crate::domain::error::DomainError;
 use crate::domain::server_write::{admit_server_changes, server_write};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The alert document for an audience, created on first use.
@@ -17,7 +17,7 @@ pub fn alert_document(
     state: &AppState,
     organisation_id: &str,
     site: Option<&str>,
-) -> Result<DocumentId, ApiError> {
+) -> Result<DocumentId, DomainError> {
     let proposed = DocumentId::random();
     let (id, created) = {
         let mut conn = state.db()?;
@@ -30,7 +30,7 @@ pub fn alert_document(
     };
     let id: DocumentId = id
         .parse()
-        .map_err(|_| ApiError::internal("stored alert document id is invalid"))?;
+        .map_err(|_| DomainError::internal("stored alert document id is invalid"))?;
     // Registered is not yet written: the instance that registered the document may still be
     // writing it. Whoever needs it first writes it; the skeleton is the same either way.
     if created || state.engine.read(&id, |_| ())?.is_none() {
@@ -58,7 +58,7 @@ pub fn create_skeleton(
     id: &DocumentId,
     organisation_id: &str,
     site: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let meta = DocumentMeta {
         kind: DocumentKind::Alerts,
         organisation: organisation_id.to_string(),
@@ -86,7 +86,7 @@ fn skeleton_change(
     id: &DocumentId,
     organisation_id: &str,
     site: Option<&str>,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, DomainError> {
     let digest = ring::digest::digest(
         &ring::digest::SHA256,
         &[
@@ -112,11 +112,11 @@ fn skeleton_change(
             Ok(())
         },
     )
-    .map_err(|failure| ApiError::internal(failure.error))?;
+    .map_err(|failure| DomainError::internal(failure.error))?;
     doc.get_changes(&[])
         .first()
         .map(|c| c.raw_bytes().to_vec())
-        .ok_or_else(|| ApiError::internal("alert document skeleton has no change"))
+        .ok_or_else(|| DomainError::internal("alert document skeleton has no change"))
 }
 
 /// The site an audience's document belongs to.
@@ -133,7 +133,7 @@ pub fn write_entry(
     doc: &DocumentId,
     organisation_id: &str,
     entry: &AlertEntry,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let entry = entry.clone();
     server_write::<automerge::AutomergeError>(
         state,
@@ -195,7 +195,7 @@ pub fn update_entry(
     organisation_id: &str,
     alert_id: &str,
     fields: Vec<(&'static str, automerge::ScalarValue)>,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let alert_id = alert_id.to_string();
     server_write::<automerge::AutomergeError>(
         state,

@@ -12,13 +12,13 @@ use casesync_schema::directory::summaries;
 
 use super::raise::{raise, NewAlert};
 use super::rules::{rules_for, EscalationRules};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 const MINUTE: i64 = 60_000;
 
 /// One pass over every case and open alert. Returns how many alerts it raised or re-sent.
-pub fn tick(state: &AppState) -> Result<usize, ApiError> {
+pub fn tick(state: &AppState) -> Result<usize, DomainError> {
     let mut acted = 0;
     let cases = {
         let mut conn = state.db()?;
@@ -45,7 +45,7 @@ fn overdue_steps(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
-) -> Result<usize, ApiError> {
+) -> Result<usize, DomainError> {
     let now = state.now();
     let mut raised = 0;
     for checklist in &case.checklists {
@@ -90,7 +90,7 @@ fn unresolved_absences(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
-) -> Result<usize, ApiError> {
+) -> Result<usize, DomainError> {
     let now = state.now();
     let high_risk = case
         .risk_assessments
@@ -136,7 +136,7 @@ fn unresolved_absences(
 }
 
 /// Missing alerts nobody acknowledged in time: sent again, and raised to coordinators once.
-fn unacknowledged(state: &AppState) -> Result<usize, ApiError> {
+fn unacknowledged(state: &AppState) -> Result<usize, DomainError> {
     let now = state.now();
     let open = {
         let mut conn = state.db()?;
@@ -165,7 +165,7 @@ fn unacknowledged(state: &AppState) -> Result<usize, ApiError> {
             let doc: DocumentId = row
                 .document_id
                 .parse()
-                .map_err(|_| ApiError::internal("alert document id"))?;
+                .map_err(|_| DomainError::internal("alert document id"))?;
             // Writing the counter changes the document: every holder gets it pushed again.
             super::documents::update_entry(
                 state,

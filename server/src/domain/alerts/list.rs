@@ -8,7 +8,7 @@ use casesync_contract::case::values::{display_value, whole_number};
 use casesync_contract::DocumentId;
 use casesync_schema::alerts::{self, AlertRow};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// Alerts of an organisation, newest first.
@@ -16,7 +16,7 @@ pub fn list_alerts(
     state: &AppState,
     organisation_id: &str,
     open_only: bool,
-) -> Result<AlertList, ApiError> {
+) -> Result<AlertList, DomainError> {
     let rows = {
         let mut conn = state.db()?;
         alerts::of_organisation(&mut conn, organisation_id, open_only)?
@@ -52,7 +52,7 @@ pub fn list_alerts(
 }
 
 /// Every device that should hold the alert, with what it did.
-fn deliveries_of(state: &AppState, row: &AlertRow) -> Result<Vec<Delivery>, ApiError> {
+fn deliveries_of(state: &AppState, row: &AlertRow) -> Result<Vec<Delivery>, DomainError> {
     let mut conn = state.db()?;
     let recipients = alerts::recipients(&mut conn, &row.organisation_id, row.site_id.as_deref())?;
     let known: HashMap<String, alerts::DeliveryRow> = alerts::deliveries(&mut conn, &row.id)?

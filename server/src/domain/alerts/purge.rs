@@ -7,7 +7,7 @@ use casesync_contract::DocumentId;
 
 use super::documents::{create_skeleton, write_entry};
 use super::list::read_entries;
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
 
@@ -20,10 +20,10 @@ pub fn rebuild_without(state: &AppState, erased_case: &DocumentId, documents: &[
     }
 }
 
-fn rebuild_one(state: &AppState, erased_case: &DocumentId, old: &str) -> Result<(), ApiError> {
+fn rebuild_one(state: &AppState, erased_case: &DocumentId, old: &str) -> Result<(), DomainError> {
     let old_id: DocumentId = old
         .parse()
-        .map_err(|_| ApiError::internal("alert document id"))?;
+        .map_err(|_| DomainError::internal("alert document id"))?;
     let Some((org, site)) = ({
         let mut conn = state.db()?;
         casesync_schema::alerts::audience_of(&mut conn, old)?

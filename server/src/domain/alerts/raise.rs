@@ -5,7 +5,7 @@ use casesync_contract::DocumentId;
 use casesync_schema::alerts::{self, AlertRow};
 
 use super::documents::{alert_document, audience_str, site_for, update_entry, write_entry};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 pub struct NewAlert {
@@ -21,7 +21,7 @@ pub struct NewAlert {
 }
 
 /// Raises the alert unless it was raised before. Returns its id when this call raised it.
-pub fn raise(state: &AppState, new: NewAlert) -> Result<Option<String>, ApiError> {
+pub fn raise(state: &AppState, new: NewAlert) -> Result<Option<String>, DomainError> {
     let site = site_for(new.audience, &new.site_id).map(str::to_string);
     let doc = alert_document(state, &new.organisation_id, site.as_deref())?;
     let now = state.now();
@@ -62,7 +62,7 @@ fn complete_half_raised(
     state: &AppState,
     new: &NewAlert,
     doc: &DocumentId,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let Some(row) = ({
         let mut conn = state.db()?;
         alerts::by_key(&mut conn, &new.dedupe_key)?
@@ -77,7 +77,7 @@ fn complete_half_raised(
         return Ok(());
     }
     if state.now() - row.raised_at < super::derive::HALF_DONE_AFTER_MS {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             casesync_contract::errors::ErrorCode::Unavailable,
             format!("alert {} is being raised elsewhere", row.id),
         ));
@@ -92,7 +92,7 @@ fn write_new_entry(
     new: &NewAlert,
     id: &str,
     raised_at: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     let entry = AlertEntry {
         id: id.to_string(),
         kind: new.kind,
@@ -110,7 +110,7 @@ fn write_new_entry(
 }
 
 /// Stands an alert down; the stand-down reaches the same devices through the same document.
-pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), ApiError> {
+pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), DomainError> {
     let now = state.now();
     let changed = {
         let mut conn = state.db()?;
@@ -120,7 +120,7 @@ pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), ApiError> {
         let doc: DocumentId = row
             .document_id
             .parse()
-            .map_err(|_| ApiError::internal("alert document id"))?;
+            .map_err(|_| DomainError::internal("alert document id"))?;
         update_entry(
             state,
             &doc,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ impl Default for EscalationRules {
 }
 
 /// The organisation's rules, or the defaults.
-pub fn rules_for(state: &AppState, organisation_id: &str) -> Result<EscalationRules, ApiError> {
+pub fn rules_for(state: &AppState, organisation_id: &str) -> Result<EscalationRules, DomainError> {
     let mut conn = state.db()?;
     let stored = casesync_schema::alerts::rules_of(&mut conn, organisation_id)?;
     Ok(stored

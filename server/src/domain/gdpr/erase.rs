@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record_in, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
 
@@ -23,7 +23,7 @@ pub fn erase_on_request(
     state: &AppState,
     caller: &AuthenticatedDevice,
     case: &str,
-) -> Result<CaseErased, ApiError> {
+) -> Result<CaseErased, DomainError> {
     let (id, row) = {
         let mut conn = state.db()?;
         readable_case(&mut conn, caller, case)?
@@ -45,7 +45,7 @@ pub fn erase(
     id: &DocumentId,
     row: &DocumentRow,
     why: Value,
-) -> Result<CaseErased, ApiError> {
+) -> Result<CaseErased, DomainError> {
     let now = state.now();
     let mut conn = state.db()?;
     let mut concerned: Vec<String> = shares::of_document(&mut conn, &row.id)?
@@ -69,7 +69,7 @@ pub fn erase(
     })?;
     drop(conn);
     let Some(rows) = erased else {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::LegalHold,
             "the case is under a legal hold and cannot be erased",
         ));

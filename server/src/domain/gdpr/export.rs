@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::domain::access::shares::view as share_view;
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// Most access-log entries an export lists (the audit API pages through the rest).
@@ -49,7 +49,7 @@ pub fn export_case(
     caller: &AuthenticatedDevice,
     case: &str,
     format: &str,
-) -> Result<SubjectAccessExport, ApiError> {
+) -> Result<SubjectAccessExport, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "export cases")?;
@@ -89,8 +89,8 @@ pub fn export_case(
                 (case, entries)
             })
         })?
-        .ok_or_else(ApiError::not_found)?
-        .map_err(ApiError::internal)?;
+        .ok_or_else(DomainError::not_found)?
+        .map_err(DomainError::internal)?;
     record(
         state,
         &Actor::device(caller),

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 pub fn place(
@@ -18,13 +18,13 @@ pub fn place(
     caller: &AuthenticatedDevice,
     case: &str,
     request: PlaceLegalHold,
-) -> Result<LegalHoldState, ApiError> {
+) -> Result<LegalHoldState, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "place legal holds")?;
     let reason = request.reason.trim();
     if reason.is_empty() || reason.len() > 2_000 {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::InvalidRequest,
             "reason must say why the case is held (1 to 2000 characters)",
         ));
@@ -45,12 +45,13 @@ pub fn release(
     state: &AppState,
     caller: &AuthenticatedDevice,
     case: &str,
-) -> Result<LegalHoldState, ApiError> {
+) -> Result<LegalHoldState, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "release legal holds")?;
-    let released = holds::release(&mut conn, &row.id)?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "the case is not under a legal hold"))?;
+    let released = holds::release(&mut conn, &row.id)?.ok_or_else(|| {
+        DomainError::new(ErrorCode::NotFound, "the case is not under a legal hold")
+    })?;
     drop(conn);
     record(
         state,

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::erase::erase;
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -27,13 +27,13 @@ pub fn set_class(
     caller: &AuthenticatedDevice,
     case: &str,
     request: SetRetention,
-) -> Result<RetentionState, ApiError> {
+) -> Result<RetentionState, DomainError> {
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "set retention")?;
     let classes = &state.config.access.retention_classes;
     let Some(days) = classes.get(&request.class).copied() else {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             ErrorCode::InvalidRequest,
             format!(
                 "unknown retention class \"{}\"; one of: {}",
@@ -65,7 +65,7 @@ pub fn set_class(
 }
 
 /// Erases every case past its retention. Returns how many were erased.
-pub fn expire_due(state: &AppState) -> Result<usize, ApiError> {
+pub fn expire_due(state: &AppState) -> Result<usize, DomainError> {
     let cfg = &state.config.access;
     let Some(shortest) = cfg.retention_classes.values().min().copied() else {
         return Ok(0);
@@ -103,7 +103,7 @@ fn expire_one(
     state: &AppState,
     candidate: &retention::RetentionCandidate,
     now: i64,
-) -> Result<bool, ApiError> {
+) -> Result<bool, DomainError> {
     let cfg = &state.config.access;
     let Some(days) = cfg.retention_days(candidate.class.as_deref()) else {
         return Ok(false);
@@ -127,7 +127,7 @@ fn expire_one(
     match erase(state, &Actor::Server, &id, &row, why) {
         Ok(_) => Ok(true),
         // A hold placed since the candidates were listed.
-        Err(e) if e.code == ErrorCode::LegalHold => Ok(false),
+        Err(e) if e.code() == ErrorCode::LegalHold => Ok(false),
         Err(e) => Err(e),
     }
 }

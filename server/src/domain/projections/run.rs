@@ -13,8 +13,8 @@ use casesync_schema::outbox::{self, Claim};
 
 use super::Needs;
 use crate::domain::alerts::{deliveries, derive};
+use crate::domain::error::DomainError;
 use crate::domain::summary::summarise;
-use crate::error::ApiError;
 use crate::feed::DocChanged;
 use crate::state::AppState;
 
@@ -62,7 +62,7 @@ pub fn run(state: &AppState, id: &DocumentId) {
 
 /// Does the work the outbox holds for the document. A failure releases the claim with a
 /// backoff, so the work is retried (here or elsewhere) and never dropped.
-fn derive_pending(state: &AppState, id: &DocumentId, recovered: bool) -> Result<(), ApiError> {
+fn derive_pending(state: &AppState, id: &DocumentId, recovered: bool) -> Result<(), DomainError> {
     let me = &state.instance.id;
     let (claim, row) = {
         let mut conn = state.db()?;
@@ -103,7 +103,13 @@ fn derive_pending(state: &AppState, id: &DocumentId, recovered: bool) -> Result<
             if mine {
                 let backoff =
                     Duration::from_secs(1u64 << pending.attempts.clamp(0, 9)).min(MAX_BACKOFF);
-                outbox::fail(&mut conn, id, me, &e.message, backoff.as_millis() as i64)?;
+                outbox::fail(
+                    &mut conn,
+                    id,
+                    me,
+                    &e.to_string(),
+                    backoff.as_millis() as i64,
+                )?;
             }
             Err(e)
         }
@@ -115,7 +121,7 @@ fn project(
     id: &DocumentId,
     kind: DocumentKind,
     needs: Needs,
-) -> Result<(), ApiError> {
+) -> Result<(), DomainError> {
     match kind {
         DocumentKind::Case => project_case(state, id, needs),
         DocumentKind::Alerts if needs.acks => deliveries::record_acks(state, id),
@@ -130,7 +136,7 @@ struct CaseRead {
     blobs: Option<BTreeSet<String>>,
 }
 
-fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), ApiError> {
+fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), DomainError> {
     let now = state.now();
     if needs.summary || needs.blobs || needs.alerts {
         let read = state

@@ -43,7 +43,7 @@ pub fn spawn(state: &AppState) {
     });
 }
 
-fn sweep(state: &AppState, grace: Duration) -> Result<usize, crate::error::ApiError> {
+fn sweep(state: &AppState, grace: Duration) -> Result<usize, crate::domain::error::DomainError> {
     let due = {
         let mut conn = state.db()?;
         outbox::due(&mut conn, grace.as_millis() as i64, BATCH)?

@@ -7,6 +7,7 @@ use casesync_schema::access::assignments::{self, AssignmentReason};
 use crate::auth::Caller;
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::cases::create_case as open_case;
+use crate::domain::error::DomainError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ pub async fn create_case(
 
 /// The opener keeps the case when their scope is what they are assigned, and the opening
 /// is recorded against them (the engine saw the server write it).
-fn opened_by(state: &AppState, caller: &Caller, id: &DocumentId) -> Result<(), ApiError> {
+fn opened_by(state: &AppState, caller: &Caller, id: &DocumentId) -> Result<(), DomainError> {
     if matches!(caller.role, Role::OutreachWorker | Role::Caseworker) {
         let mut conn = state.db()?;
         assignments::assign(
