@@ -46,6 +46,10 @@ pub enum ErrorCode {
     RangeNotSatisfiable,
     /// The case is under a legal hold: it cannot be erased until the hold is released.
     LegalHold,
+    /// The request (its head or its body) did not arrive in time.
+    RequestTimeout,
+    /// A limit on what one device may hold open: sockets per device, documents per session.
+    LimitExceeded,
 }
 
 impl ErrorCode {
@@ -70,6 +74,8 @@ impl ErrorCode {
             Self::UploadOffsetMismatch => 409,
             Self::RangeNotSatisfiable => 416,
             Self::LegalHold => 409,
+            Self::RequestTimeout => 408,
+            Self::LimitExceeded => 429,
         }
     }
 
@@ -95,6 +101,8 @@ impl ErrorCode {
             Self::UploadOffsetMismatch => "upload_offset_mismatch",
             Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::LegalHold => "legal_hold",
+            Self::RequestTimeout => "request_timeout",
+            Self::LimitExceeded => "limit_exceeded",
         }
     }
 }

@@ -44,11 +44,26 @@ impl Format {
     }
 }
 
-/// Reads the whole body, refusing more than `limit` bytes.
+/// Reads the whole body, refusing more than `limit` bytes or a body that takes longer than
+/// `within` to arrive (a slow client holding a connection and its buffer).
 pub async fn read_limited(
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
+    within: std::time::Duration,
 ) -> Result<web::BytesMut, ApiError> {
+    match tokio::time::timeout(within, read_all(payload, limit)).await {
+        Ok(read) => read,
+        Err(_) => Err(ApiError::new(
+            ErrorCode::RequestTimeout,
+            format!(
+                "the request body did not arrive within {} s",
+                within.as_secs()
+            ),
+        )),
+    }
+}
+
+async fn read_all(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {

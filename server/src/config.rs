@@ -40,6 +40,8 @@ pub struct Config {
     pub access: crate::domain::access::config::AccessConfig,
     /// Coordinator pages: sessions and sign-in (`[web]`).
     pub web: crate::web::config::WebConfig,
+    /// What one device may take of the server (`[limits]`).
+    pub limits: crate::limits::LimitsConfig,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             blobs: Default::default(),
             access: Default::default(),
             web: Default::default(),
+            limits: Default::default(),
         }
     }
 }
@@ -78,6 +81,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("tls", &self.tls_cert.is_some())
             .field("blobs", &self.blobs)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }

@@ -13,6 +13,8 @@ use crate::domain::error::DomainError;
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// Seconds after which a retry may succeed (`Retry-After`), for limits.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -20,7 +22,14 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Tells the client when to retry (`Retry-After`).
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     /// Unknown and forbidden look the same from outside.
@@ -64,7 +73,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.retry_after {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        response.json(ErrorBody {
             error: self.detail(),
         })
     }

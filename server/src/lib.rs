@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod fail_point;
 pub mod feed;
+pub mod limits;
 pub mod pipeline;
 pub mod routes;
 pub mod startup;

@@ -141,6 +141,7 @@ pub fn build_state(
         feed,
         projections: crate::domain::projections::Projections::new(derive_workers),
         enrol_limiter: Default::default(),
+        device_limits: Default::default(),
         instance: Arc::new(Instance {
             peer_id: format!("casesync-{instance_id}"),
             id: instance_id,
@@ -158,6 +159,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         _ => None,
     };
     let blocking_threads = (2 * state.config.db_pool_size as usize).max(8);
+    let head_time = state.config.limits.head_time();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -186,6 +188,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             }))
     })
     .shutdown_timeout(10)
+    // A client that sends its request head slowly (slowloris) is answered 408 and dropped;
+    // bodies have their own deadline (`body::read_limited`).
+    .client_request_timeout(head_time)
     // Blocking work (admission, sync steps, queries) waits for database connections beyond
     // the pool's size anyway; more threads than that only hold memory (each thread keeps
     // its own allocator heap). Derived state runs on threads of its own (projections), so

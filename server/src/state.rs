@@ -24,7 +24,9 @@ pub struct AppState {
     /// Attachments: object storage, master keys, limits.
     pub blobs: Arc<crate::blobs::Blobs>,
     /// Enrolment attempts per client address and per code (this instance).
-    pub enrol_limiter: Arc<crate::domain::enrolment_limiter::EnrolLimiter>,
+    pub enrol_limiter: Arc<crate::limits::SlidingWindow>,
+    /// What one device may take of this instance: sockets, sync requests.
+    pub device_limits: Arc<crate::limits::DeviceLimits>,
     pub instance: Arc<Instance>,
     /// Changes this instance's sessions held until their history arrived.
     pub held_figures: Arc<crate::pipeline::HeldFigures>,

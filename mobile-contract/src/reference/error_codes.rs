@@ -74,7 +74,7 @@ pub fn what_to_do(code: ErrorCode) -> &'static str {
         ErrorCode::Forbidden => "The user's role may not do this (not case data). Do not retry.",
         ErrorCode::NotFound => "No such thing, or one the caller may not see (the two look the same). Do not retry.",
         ErrorCode::MalformedBody => "The body is not CBOR or JSON of the expected shape. A client bug: do not retry the same body.",
-        ErrorCode::PayloadTooLarge => "The body exceeds the server's `max_body_bytes`. Split the request (fewer documents or changes per request).",
+        ErrorCode::PayloadTooLarge => "The body exceeds the server's `max_body_bytes`, or a request carries more documents (`limits.documents_per_request`) or a message more changes (`limits.changes_per_message`) than allowed; the message names the limit. Split the request (fewer documents or changes per request).",
         ErrorCode::UnsupportedMediaType => "Send `Content-Type: application/cbor` or `application/json`.",
         ErrorCode::InvalidDocumentId => "A document id that is not base58check of 16 bytes. A client bug.",
         ErrorCode::InvalidChanges => "Bytes that are not automerge changes, or a head that is not a hex change hash. Reset the document from the server.",
@@ -90,6 +90,8 @@ pub fn what_to_do(code: ErrorCode) -> &'static str {
         ErrorCode::UploadOffsetMismatch => "A part of a resumable upload does not start at the committed offset (the message says where it is). Ask `GET /v1/blobs/uploads/{id}` for the offset and continue from there.",
         ErrorCode::RangeNotSatisfiable => "The `Range` of a blob download starts past its end (`Content-Range: bytes */SIZE` gives the size). Do not retry the same range.",
         ErrorCode::LegalHold => "The case is under a legal hold: it may not be erased (nor expire) until a coordinator releases the hold. Do not retry.",
+        ErrorCode::RequestTimeout => "The request's head or body did not arrive within the server's time (`limits.request_head_secs`, `limits.request_body_secs`). Retry; on a slow link, send fewer documents per request.",
+        ErrorCode::LimitExceeded => "The device holds open more than the server allows: sockets per device (close the others), or documents in one WebSocket session (the message names the limit; open a new session for the rest). Other documents and sessions go on.",
         _ => "",
     }
 }

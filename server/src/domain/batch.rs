@@ -18,7 +18,7 @@ use casesync_contract::wire::{
     DocumentKind, DocumentPush, DocumentReply, DocumentStatus, SyncRequest, SyncResponse,
 };
 use casesync_schema::directory::AuthenticatedDevice;
-use casesync_sync::{HeldChanges, HoldLimits};
+use casesync_sync::HeldChanges;
 
 use super::access::devices::wipe_delivered;
 use super::scope;
@@ -27,18 +27,19 @@ use crate::pipeline::audit::Delivery;
 use crate::pipeline::{self, Standing};
 use crate::state::AppState;
 
-/// Most documents one request may carry.
-pub const MAX_DOCUMENTS: usize = 5_000;
-
 pub fn sync_batch(
     state: &AppState,
     caller: &AuthenticatedDevice,
     request: SyncRequest,
 ) -> Result<SyncResponse, DomainError> {
-    if request.documents.len() > MAX_DOCUMENTS {
+    let most = state.config.limits.documents_per_request;
+    if request.documents.len() > most {
         return Err(DomainError::new(
-            ErrorCode::InvalidRequest,
-            format!("at most {MAX_DOCUMENTS} documents per request"),
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "{} documents in one request; at most {most}: send them in several requests",
+                request.documents.len()
+            ),
         ));
     }
     if caller.wipe_requested {
@@ -135,7 +136,7 @@ fn sync_document(
     if !push.changes.is_empty() {
         // Changes that arrive before their history wait for it within this request only;
         // across requests the reply's `need` asks the device to resend in causal order.
-        let mut held = HeldChanges::new(HoldLimits::default());
+        let mut held = HeldChanges::new(state.config.limits.hold_limits());
         receipt = pipeline::receive(
             state,
             caller,

@@ -9,7 +9,6 @@ pub mod batch;
 pub mod caseload;
 pub mod cases;
 pub mod enrolment;
-pub mod enrolment_limiter;
 pub mod enrolment_qr;
 pub mod error;
 pub mod gdpr;

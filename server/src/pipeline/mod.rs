@@ -19,7 +19,7 @@ mod held_figures;
 pub use held_figures::{HeldFigures, HeldReading};
 
 use automerge::ChangeHash;
-use casesync_contract::errors::ErrorDetail;
+use casesync_contract::errors::{ErrorCode, ErrorDetail};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_schema::directory::{documents, AuthenticatedDevice};
@@ -112,6 +112,22 @@ pub fn receive(
     raw: &[Vec<u8>],
     held: &mut HeldChanges,
 ) -> Result<Receipt, DomainError> {
+    let most = state.config.limits.changes_per_message;
+    if raw.len() > most {
+        // Refused before any work: nothing of it is stored, and the device is told why.
+        let detail = ErrorDetail::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "{} changes in one message; at most {most}: send them in several",
+                raw.len()
+            ),
+        );
+        return Ok(Receipt {
+            refused: Some((detail, vec![])),
+            held: held.count(id),
+            ..Receipt::default()
+        });
+    }
     let writer = device_writer(device);
     let held_before = held.hashes(id);
     let received = state

@@ -26,6 +26,15 @@ pub async fn sync_socket(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Counted before the upgrade: a device over its share gets a plain 429, not a socket.
+    let most = state.config.limits.sockets_per_device;
+    let Some(slot) = state.device_limits.sockets.open(&caller.0.device_id, most) else {
+        return Err(ApiError::new(
+            casesync_contract::errors::ErrorCode::LimitExceeded,
+            format!("this device already has {most} live sockets open; close one first"),
+        )
+        .retry_after(10));
+    };
     let (response, ws, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError::new(
             casesync_contract::errors::ErrorCode::InvalidRequest,
@@ -33,6 +42,9 @@ pub async fn sync_socket(
         )
     })?;
     let state = state.get_ref().clone();
-    actix_web::rt::spawn(session::run(state, caller.0, ws, stream));
+    actix_web::rt::spawn(async move {
+        session::run(state, caller.0, ws, stream).await;
+        drop(slot);
+    });
     Ok(response)
 }

@@ -18,6 +18,7 @@ mod cases_api;
 mod crash_recovery;
 mod demo;
 mod gdpr_erasure;
+mod limits;
 mod live;
 mod live_js;
 mod missing_pack;

@@ -29,7 +29,7 @@ pub async fn put_blob(
     if announced.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
-    let body = read_limited(payload, limit as usize)
+    let body = read_limited(payload, limit as usize, state.config.limits.body_time())
         .await
         .map_err(|e| match e.code {
             casesync_contract::errors::ErrorCode::PayloadTooLarge => too_large(limit),

@@ -51,7 +51,7 @@ pub async fn put_part(
         ));
     }
     let expected = (last - first + 1) as usize;
-    let body = read_limited(payload, expected).await?;
+    let body = read_limited(payload, expected, state.config.limits.body_time()).await?;
     if body.len() != expected {
         return Err(ApiError::new(
             ErrorCode::InvalidRequest,

@@ -1,4 +1,5 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use casesync_contract::errors::ErrorCode;
 use casesync_contract::wire::SyncRequest;
 
 use crate::auth::Caller;
@@ -15,8 +16,31 @@ pub async fn post_sync(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Checked before the body is read: a device over its share costs almost nothing.
+    let limits = &state.config.limits;
+    let allowed = state.device_limits.sync_requests.allow(
+        &caller.device_id,
+        limits.sync_requests_per_minute,
+        60_000,
+        state.now(),
+    );
+    if !allowed {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "at most {} sync requests per minute per device; retry in a minute",
+                limits.sync_requests_per_minute
+            ),
+        )
+        .retry_after(60));
+    }
     let format = Format::of_request(&req)?;
-    let body = read_limited(payload, state.config.max_body_bytes).await?;
+    let body = read_limited(
+        payload,
+        state.config.max_body_bytes,
+        state.config.limits.body_time(),
+    )
+    .await?;
     let request: SyncRequest = decode(format, &body)?;
     let response = web::block(move || sync_batch(&state, &caller, request)).await??;
     respond(format, &response)

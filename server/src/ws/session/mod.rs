@@ -11,7 +11,7 @@ use automerge::{sync, ChangeHash};
 use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::protocol::{self, PeerId, PeerMetadata, RepoMessage};
-use casesync_sync::{HeldChanges, HoldLimits};
+use casesync_sync::HeldChanges;
 
 use super::documents::{sync_frame, Frame, Known, Outcome, Reply};
 
@@ -45,6 +45,9 @@ struct Live {
     /// reach one, its frames for that document get no sync reply (automerge would ask for
     /// the refused change again and again), only pushes of what others write.
     refused: HashMap<DocumentId, HashSet<ChangeHash>>,
+    /// Every document the device synced or asked about on this socket, at most
+    /// `limits.documents_per_session`: what the session keeps per document stays bounded.
+    asked: HashSet<DocumentId>,
     /// Documents that changed elsewhere, to push at `push_at`.
     due: HashSet<DocumentId>,
     push_at: Option<tokio::time::Instant>,
@@ -65,6 +68,7 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         .max_continuation_size(MAX_FRAME_BYTES);
     let mut feed = state.feed.subscribe();
     let mut shutdown = state.shutdown.clone();
+    let hold_limits = state.config.limits.hold_limits();
     let mut live = Live {
         out: Outbox::start(ws),
         state,
@@ -72,8 +76,9 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         peer: None,
         docs: HashMap::new(),
         allowed: HashMap::new(),
-        held: HeldChanges::new(HoldLimits::default()),
+        held: HeldChanges::new(hold_limits),
         refused: HashMap::new(),
+        asked: HashSet::new(),
         due: HashSet::new(),
         push_at: None,
         started: Instant::now(),
@@ -190,6 +195,22 @@ impl Live {
     }
 
     async fn on_sync(&mut self, id: DocumentId, data: Vec<u8>, is_request: bool) -> Option<End> {
+        if !self.asked.contains(&id) {
+            let most = self.state.config.limits.documents_per_session;
+            if self.asked.len() >= most {
+                // This document only: the others of the session go on syncing.
+                return self.send(&RepoMessage::Error {
+                    sender_id: Some(self.server_peer()),
+                    target_id: self.peer.as_ref().map(|p| p.id.clone()),
+                    message: format!(
+                        "document {id}: {}: a session syncs at most {most} documents; open \
+                         another session for the rest",
+                        casesync_contract::errors::ErrorCode::LimitExceeded
+                    ),
+                });
+            }
+            self.asked.insert(id);
+        }
         let mut peer_state = match self.docs.remove(&id) {
             Some(s) => s,
             None => self.saved_state(id).await,

@@ -1,5 +1,5 @@
-//! Rate limits for enrolment, kept in memory per instance: attempts per key (client
-//! address, code) in a sliding window, on the injected clock.
+//! A sliding-window rate limit kept in memory per instance: attempts per key (a client
+//! address, an enrolment code, a device) within a window, on the injected clock.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -8,11 +8,11 @@ use std::sync::Mutex;
 const PRUNE_ABOVE: usize = 10_000;
 
 #[derive(Default)]
-pub struct EnrolLimiter {
+pub struct SlidingWindow {
     attempts: Mutex<HashMap<String, VecDeque<i64>>>,
 }
 
-impl EnrolLimiter {
+impl SlidingWindow {
     pub fn new() -> Self {
         Self::default()
     }
@@ -44,7 +44,7 @@ mod tests {
 
     #[test]
     fn limits_per_key_within_the_window() {
-        let limiter = EnrolLimiter::new();
+        let limiter = SlidingWindow::new();
         assert!(limiter.allow("ip:a", 2, 1000, 0));
         assert!(limiter.allow("ip:a", 2, 1000, 10));
         assert!(!limiter.allow("ip:a", 2, 1000, 20));
