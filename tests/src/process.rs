@@ -30,6 +30,9 @@ impl Casesync {
                 "RUST_LOG",
                 std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
             );
+        // Simulated phones sync as fast as the machine allows, far above what a person's
+        // phone does; the limit itself is tested in tests/tests/e2e/limits.rs.
+        cmd.env("CASESYNC_LIMITS__SYNC_REQUESTS_PER_MINUTE", "100000000");
         for (key, value) in &self.settings {
             cmd.env(format!("CASESYNC_{key}"), value);
         }

@@ -22,6 +22,16 @@ pub use config::LimitsConfig;
 pub use sockets::{SocketSlot, Sockets};
 pub use window::SlidingWindow;
 
+/// Milliseconds on this process's monotonic clock. Rates are about real time: not the
+/// domain clock, which a test may hold still or an operator may set wrong.
+pub fn monotonic_millis() -> i64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as i64
+}
+
 /// Per-device counters of this instance.
 #[derive(Default)]
 pub struct DeviceLimits {

@@ -49,8 +49,10 @@ fn main() {
         std::process::exit(2);
     };
     // The server's own defaults (the test helper shrinks the pool for test parallelism).
+    // Simulated devices sync as fast as they can, far above a person's phone: no rate limit.
     let server = TestServer::start_with(&db, |c| {
-        c.db_pool_size = casesync_server::Config::default().db_pool_size
+        c.db_pool_size = casesync_server::Config::default().db_pool_size;
+        c.limits.sync_requests_per_minute = u32::MAX;
     });
     let mut devices = set_up(&server, &options);
     let changes: usize = devices.iter_mut().map(Device::pending).sum();

@@ -22,7 +22,7 @@ pub async fn post_sync(
         &caller.device_id,
         limits.sync_requests_per_minute,
         60_000,
-        state.now(),
+        crate::limits::monotonic_millis(),
     );
     if !allowed {
         return Err(ApiError::new(
