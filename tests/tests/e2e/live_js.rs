@@ -150,9 +150,10 @@ storage_test!(hundred_js_devices_append_without_waiting_for_acks, |db| {
             &dir,
             json!({
                 "scenario": "manyDevices", "wsUrl": ws_url(&server), "devices": devices,
-                "changesPerDevice": LOAD_CHANGES, "now": T0, "timeoutMs": 90_000,
+                "changesPerDevice": LOAD_CHANGES, "now": T0, "timeoutMs": 600_000,
+                "stallMs": 60_000,
             }),
-            std::time::Duration::from_secs(150),
+            std::time::Duration::from_secs(700),
         );
         let run = started.elapsed();
         let held_after = server.state.held_figures.read();
