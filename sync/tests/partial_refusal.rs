@@ -34,8 +34,13 @@ fn change(phone: &mut AutoCommit, edit: impl FnOnce(&mut AutoCommit)) -> Change 
 }
 
 fn observe(phone: &mut AutoCommit, n: usize) -> Change {
+    observe_as(phone, n, "dev-a")
+}
+
+/// An observation naming `device` (and its user) as who recorded it.
+fn observe_as(phone: &mut AutoCommit, n: usize, device: &str) -> Change {
     change(phone, |doc| {
-        let obs = observation(&format!("o-{n}"), "dev-a", 100 + n as i64);
+        let obs = observation(&format!("o-{n}"), device, 100 + n as i64);
         case::append(doc, CaseLog::Observations, &obs).unwrap();
     })
 }
@@ -169,7 +174,7 @@ fn a_forged_actor_takes_only_its_own_changes() {
     let forgery = observe(&mut forged, 1);
     let mut forged = forged.with_actor(ActorId::random());
     let on_forgery = observe(&mut forged, 2);
-    let honest = observe(&mut own, 3);
+    let honest = observe_as(&mut own, 3, "dev-b");
 
     let dev_b = writer("dev-b", Role::OutreachWorker);
     let out = push(&engine, &id, &dev_b, &[&forgery, &on_forgery, &honest]);
@@ -231,4 +236,27 @@ fn an_entry_completed_later_in_the_same_push_survives_a_refusal_beside_it() {
     let admitted = out.admitted.unwrap();
     assert_eq!(admitted.added, vec![created.0, completed.0]);
     assert_eq!(out.refused.unwrap().changes, vec![forbidden.0]);
+}
+
+#[test]
+fn an_entry_naming_another_writer_is_refused_and_the_rest_kept() {
+    let engine = engine();
+    let (id, mut phone) = stored_case(&engine);
+    let own = observe(&mut phone, 1);
+    // The same phone (dev-a) records an observation in a colleague's name.
+    let impersonating = observe_as(&mut phone, 2, "dev-c");
+    let out = push(&engine, &id, &outreach(), &[&own, &impersonating]);
+    assert_eq!(out.admitted.unwrap().added, vec![own.0]);
+    let rejected = out.refused.unwrap();
+    let Refusal::Denied(denial) = &rejected.refusal else {
+        panic!("{}", rejected.refusal)
+    };
+    assert_eq!(denial.rule, "entries_name_their_writer");
+    assert!(
+        denial.path.starts_with("observations[1]"),
+        "{}",
+        denial.path
+    );
+    assert_eq!(rejected.changes, vec![impersonating.0]);
+    assert!(!stored(&engine, &id, &impersonating));
 }

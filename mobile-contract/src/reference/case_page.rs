@@ -177,7 +177,10 @@ episode's `events`, `risk_assessments`, `checklists`, `legal_bases`, `referrals`
 Never edit, reorder or delete an entry, yours or anyone's: the server refuses it \
 (`append_only`). A correction is a new entry (a new episode event, a new assessment, a legal \
 basis that `withdraws` an earlier one). Entry ids are unique strings the device makes (a UUID \
-or similar). Put your user id in `author` and your device id in `device`.
+or similar). Put your user id in `author` and your device id in `device` (the ids \
+`POST /v1/enrol` returned): the server refuses an entry naming anyone else \
+(`permission_denied`, rule `entries_name_their_writer`), so a timeline always shows who really \
+recorded what.
 
 **Registers** hold the current value of something that changes: the `profile` fields, \
 `jurisdiction`, and the steps of a checklist (`checklists[].steps.<step>`, each written as a \

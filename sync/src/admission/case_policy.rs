@@ -11,6 +11,7 @@ use casesync_contract::permissions::{self, check, root_zone, Operation, Zone};
 use casesync_contract::views::provenance::element_ids;
 use casesync_contract::DocumentId;
 
+use super::authorship::check_authorship;
 use super::touched::check_touched;
 use super::{Refusal, Writer};
 
@@ -63,6 +64,7 @@ pub fn check_case(
         }
     }
     check_new_event_states(doc, &fresh, role)?;
+    check_authorship(doc, &fresh, writer, role)?;
     Ok(())
 }
 

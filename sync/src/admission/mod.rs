@@ -7,8 +7,10 @@
 //!    session's [`crate::HeldChanges`], until those arrive.)
 //! 3. After merging, the document still reads as a document of its kind, and every edit is
 //!    allowed for the device user's role.
+//! 4. Entries it appends name its own user and device as their `author` and `device`.
 
 mod alerts_policy;
+mod authorship;
 mod case_policy;
 mod refusal;
 mod touched;

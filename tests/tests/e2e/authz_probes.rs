@@ -160,8 +160,17 @@ fn observation_change(world: &World, who: &Who, id: &DocumentId) -> Vec<Vec<u8>>
         text: Str::from("seen near the station"),
         observed_at: Millis(T0),
         place: None,
-        author: Str::from("someone"),
-        device: Str::from("a phone"),
+        // Named as the device itself names its entries: admission checks it.
+        author: Str(who
+            .member
+            .as_ref()
+            .map(|m| m.user_id.clone())
+            .unwrap_or_default()),
+        device: Str(who
+            .member
+            .as_ref()
+            .map(|m| m.device_id.clone())
+            .unwrap_or_default()),
         attachments: None,
     };
     case::append(&mut doc, CaseLog::Observations, &obs).unwrap();

@@ -207,3 +207,27 @@ storage_test!(a_case_leaving_the_scope_is_unavailable_at_once, |db| {
     assert!(peer.pump_until(WAIT, |p| p.unavailable.contains(&id)));
     assert!(!peer.has_content(&id));
 });
+
+storage_test!(an_entry_in_someone_elses_name_is_refused, |db| {
+    let server = TestServer::start(&db);
+    let org = fixtures::org(&server, "Reception Italy", "Centro");
+    let mut staff = fixtures::device(&server, &org, Role::ReceptionStaff, "giulia");
+    let colleague = fixtures::device(&server, &org, Role::ReceptionStaff, "marco");
+    let id = staff.open_case(&[("given_name", "Qiro")], T0);
+    staff.sync().unwrap();
+    staff.observe(&id, "obs-own", "at the canteen", T0 + 1);
+    // The same phone records an observation as if Marco had made it.
+    let own_user = std::mem::replace(&mut staff.user_id, colleague.user_id.clone());
+    staff.observe(&id, "obs-forged", "Marco saw him leave", T0 + 2);
+    staff.user_id = own_user;
+    let request = staff.sync_request();
+    let reply = staff.post_sync(&request).unwrap();
+    let error = reply.documents[0].error.as_ref().expect("refused");
+    assert_eq!(error.code, ErrorCode::PermissionDenied);
+    assert!(
+        error.message.contains("entries_name_their_writer"),
+        "{}",
+        error.message
+    );
+    assert_eq!(stored_observations(&server, &id), ["obs-own"]);
+});

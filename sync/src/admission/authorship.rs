@@ -1,0 +1,73 @@
+//! Entries name their writer: an entry a device appends (an observation, an episode event,
+//! a risk assessment, a legal basis, a referral, an attachment) carries `author` and `device`,
+//! and a timeline shows them as who recorded it. Without this check a phone could put any
+//! name there. The server's own writes (`Writer::server`) are trusted and not checked.
+
+use std::collections::HashSet;
+
+use automerge::{Automerge, ObjId, ObjType, Prop, ReadDoc};
+use casesync_contract::case::values::display_value;
+use casesync_contract::permissions::{self, root_zone, Operation, Zone};
+use casesync_contract::Role;
+
+use super::{Refusal, Writer};
+
+/// Checks the entries made by this diff (`fresh`) that name a writer.
+pub fn check_authorship(
+    doc: &Automerge,
+    fresh: &HashSet<ObjId>,
+    writer: &Writer,
+    role: Role,
+) -> Result<(), Refusal> {
+    for entry in fresh {
+        if !matches!(doc.object_type(entry), Ok(ObjType::Map)) {
+            continue;
+        }
+        for (field, expected) in [("author", &writer.user), ("device", &writer.device)] {
+            let Ok(Some((value, id))) = doc.get(entry, field) else {
+                continue;
+            };
+            let named = display_value(doc, &value, &id);
+            if named != *expected {
+                let (zone, path) = where_is(doc, entry);
+                return Err(Refusal::Denied(permissions::Denial {
+                    rule: "entries_name_their_writer",
+                    role,
+                    zone,
+                    operation: Operation::Append,
+                    path: format!("{path}.{field} = {named} (written by {expected})"),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The zone and path of an object, for the refusal's message.
+fn where_is(doc: &Automerge, obj: &ObjId) -> (Zone, String) {
+    let Ok(parents) = doc.parents(obj) else {
+        return (Zone::Unknown, String::new());
+    };
+    let path = parents.path();
+    let zone = match path.first() {
+        Some((_, Prop::Map(key))) => root_zone(key),
+        _ => Zone::Unknown,
+    };
+    let zone = match (zone, path.get(2)) {
+        (Zone::Episodes, Some((_, Prop::Map(key)))) if key == "events" => Zone::EpisodeEvents,
+        (zone, _) => zone,
+    };
+    let mut rendered = String::new();
+    for (_, prop) in &path {
+        match prop {
+            Prop::Map(key) => {
+                if !rendered.is_empty() {
+                    rendered.push('.');
+                }
+                rendered.push_str(key);
+            }
+            Prop::Seq(index) => rendered.push_str(&format!("[{index}]")),
+        }
+    }
+    (zone, rendered)
+}
