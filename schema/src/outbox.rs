@@ -45,48 +45,59 @@ pub enum Claim {
 }
 
 /// Records `work` for `doc`, merged with what is pending; call it inside the transaction
-/// that appends the chunk (the document's row lock orders concurrent appenders).
-pub fn record(conn: &mut DbConn, doc: &str, work: &DeriveWork) -> Result<(), DbError> {
-    let now = now_millis();
-    let existing: Option<(String, i64, Option<String>, Option<i64>)> = outbox::table
-        .filter(outbox::document_id.eq(doc))
-        .select((
-            outbox::touched,
-            outbox::generation,
-            outbox::claimed_by,
-            outbox::lease_until,
-        ))
-        .first(conn)
-        .optional()?;
-    match existing {
-        Some((touched, generation, claimed_by, lease_until)) => {
-            let mut merged = decode(&touched);
-            merged.merge(work);
-            // New work is due now, even if an earlier failure put the row on hold; a running
-            // worker keeps its lease and will see the new generation.
-            let lease = claimed_by.and(lease_until);
-            diesel::update(outbox::table.filter(outbox::document_id.eq(doc)))
-                .set((
-                    outbox::touched.eq(encode(&merged)),
-                    outbox::generation.eq(generation + 1),
-                    outbox::lease_until.eq(lease),
-                    outbox::attempts.eq(0),
-                ))
-                .execute(conn)?;
-        }
-        None => {
+/// that appends chunk `seq` (the document's row lock orders concurrent appenders).
+///
+/// The chunk number is the work's generation: it only grows for a document, even across
+/// rows a finished run removed, so a run completing an older generation can never remove
+/// this work (with a counter restarting at 1, a slow run could).
+pub fn record(conn: &mut DbConn, doc: &str, work: &DeriveWork, seq: i64) -> Result<(), DbError> {
+    // A run may complete (delete) the row between the read and the update below: the update
+    // then changes nothing, and the work must go into a new row, not be lost. That race is
+    // real on PostgreSQL (the crash loop found a missing report never derived).
+    for _ in 0..3 {
+        let pending: Option<String> = outbox::table
+            .filter(outbox::document_id.eq(doc))
+            .select(outbox::touched)
+            .first(conn)
+            .optional()?;
+        let Some(touched) = pending else {
             diesel::insert_into(outbox::table)
                 .values((
                     outbox::document_id.eq(doc),
                     outbox::touched.eq(encode(work)),
-                    outbox::generation.eq(1i64),
-                    outbox::queued_at.eq(now),
+                    outbox::generation.eq(seq),
+                    outbox::queued_at.eq(now_millis()),
                     outbox::attempts.eq(0),
                 ))
                 .execute(conn)?;
+            return Ok(());
+        };
+        let mut merged = decode(&touched);
+        merged.merge(work);
+        let updated = diesel::update(outbox::table.filter(outbox::document_id.eq(doc)))
+            .set((
+                outbox::touched.eq(encode(&merged)),
+                outbox::generation.eq(seq),
+                outbox::attempts.eq(0),
+            ))
+            .execute(conn)?;
+        if updated == 0 {
+            continue;
         }
+        // New work is due now, not after the backoff of a run that failed; a run in
+        // progress keeps its lease (and, finding a newer generation, leaves the row).
+        diesel::update(
+            outbox::table
+                .filter(outbox::document_id.eq(doc))
+                .filter(outbox::claimed_by.is_null()),
+        )
+        .set(outbox::lease_until.eq(None::<i64>))
+        .execute(conn)?;
+        return Ok(());
     }
-    Ok(())
+    Err(DbError::NotFound(format!(
+        "the derive work of document {doc} (removed three times while being recorded)"
+    )))
 }
 
 /// Claims the work pending for `doc` for `lease_ms`, unless another instance holds a live

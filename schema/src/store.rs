@@ -121,7 +121,7 @@ impl DocumentStore for SqlStore {
                 .execute(conn)?;
             insert_receipts(conn, &id, receipts)?;
             if let Some(work) = derive {
-                crate::outbox::record(conn, &id, work)?;
+                crate::outbox::record(conn, &id, work, seq)?;
             }
             Ok(seq)
         })?;

@@ -25,6 +25,7 @@ mod checks;
 #[path = "crash_loop/storm.rs"]
 mod storm;
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use casesync_tests::db::{Kind, TestDb};
@@ -85,9 +86,15 @@ fn main() {
     };
     let mut cast = cast::enrol(&db);
     let started = Instant::now();
+    // Each instance's log spans its restarts (appended, a line marks each start), so that a
+    // violation can be traced to the life that caused it. BENCH_SERVER_LOG=info says more.
     let serve = |n: usize| -> ServerProcess {
-        let log =
-            std::fs::File::create(logs.path().join(format!("instance-{n}.log"))).expect("log");
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logs.path().join(format!("instance-{n}.log")))
+            .expect("log");
+        let _ = writeln!(log, "--- crash loop: instance {n} starts");
         casesync.serve_logging_to(log).expect("casesync serves")
     };
     let mut servers: Vec<ServerProcess> = (0..args.instances).map(serve).collect();

@@ -22,6 +22,7 @@ mod limits;
 mod live;
 mod live_js;
 mod missing_pack;
+mod outbox;
 mod pages;
 mod reference_docs;
 mod refusals;
