@@ -45,9 +45,13 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
     /// that wait for a change nobody sent yet go (back) into `held`; call again with no
     /// changes to admit those that became ready because the document changed.
     ///
-    /// `Err` means nothing was stored: bytes that are not changes (`held` untouched), more
-    /// held than its limits allow (this document's held changes are dropped), a document
-    /// that does not exist without `create`, or a storage failure.
+    /// `Err` means nothing was stored (but see storage failures below): bytes that are not
+    /// changes (`held` untouched), more held than its limits allow (this document's held
+    /// changes are dropped), a document that does not exist without `create`, or a storage
+    /// failure. After a storage failure
+    /// every change of the call that is not stored is in `held`, for the next call to admit;
+    /// an append that committed before failing leaves its changes stored, unacknowledged
+    /// until the peer next hears the document's heads.
     #[allow(clippy::too_many_arguments)] // `admit`'s, and the session's held set
     pub fn receive(
         &self,
@@ -84,11 +88,17 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             self.remember(id, writer, &verdicts);
             return Err(Refusal::HoldLimit { changes, bytes });
         }
+        // Kept in case storing fails: the session must not lose them.
+        let attempted = ready.clone();
         let admitted = match self.admit_ready(push, &mut live, ready, &mut verdicts) {
             Ok(admitted) => admitted,
             Err(failure) => {
-                // Not the waiting changes' fault: they stay held for the next call.
-                held.put_back(id, waiting);
+                // Not the changes' fault. Those not stored (an append may commit and still
+                // report failure) stay held with the waiting ones: the device records them
+                // as sent and would not send them again in this session. The next call
+                // admits them, or answers from memory those refused on the way.
+                let unstored = attempted.into_iter().chain(waiting).collect();
+                held.put_back(id, new_changes(&live.doc, unstored));
                 self.remember(id, writer, &verdicts);
                 return Err(failure);
             }
