@@ -392,6 +392,18 @@ impl World {
                 "{} did not converge with the server",
                 phone.name
             );
+            // And the phone knows: the server's last word covers all it has, so nothing of
+            // it waits for an acknowledgement.
+            let mut acknowledged = phone.link.as_ref().and_then(|l| l.their_heads.clone());
+            if let Some(acknowledged) = acknowledged.as_mut() {
+                acknowledged.sort();
+            }
+            assert_eq!(
+                acknowledged.as_ref(),
+                Some(&heads),
+                "{} has no acknowledgement of its changes",
+                phone.name
+            );
         }
         self.server.check_acknowledged_stored(&stored, "at the end");
         let case = case::read_case(&stored).expect("the stored case reads as a case");
