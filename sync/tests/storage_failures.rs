@@ -159,3 +159,46 @@ fn an_append_that_commits_and_fails_leaves_nothing_held_twice() {
     let out = receive(&engine, &id, &[], &mut held).unwrap();
     assert!(out.admitted.is_none() && out.refused.is_none());
 }
+
+#[test]
+fn a_refusal_met_before_a_lost_append_is_still_reported() {
+    let engine = Engine::new(Arc::new(Flaky::default()), EngineConfig::default());
+    let (id, [good, _]) = case_with_two_observations(&engine);
+    // A second change on top of the first, naming another device as its author: refused.
+    let mut phone = automerge::AutoCommit::load(
+        &engine
+            .read(&id, |d| d.save())
+            .unwrap()
+            .expect("the case is stored"),
+    )
+    .unwrap()
+    .with_actor(ActorId::random());
+    phone
+        .apply_changes([automerge::Change::from_bytes(good.1.clone()).unwrap()])
+        .unwrap();
+    let before = phone.get_heads();
+    case::append(
+        &mut phone,
+        CaseLog::Observations,
+        &observation("o-forged", "dev-b", 3),
+    )
+    .unwrap();
+    let forged = phone.get_changes(&before)[0].clone();
+    let raw = vec![good.1.clone(), forged.raw_bytes().to_vec()];
+    let mut held = HeldChanges::default();
+
+    // The refusal is found, then the append of the good change is lost; then the next
+    // append is lost too, before anything is admitted.
+    engine.store().next_append.store(LOSES, Ordering::SeqCst);
+    receive(&engine, &id, &raw, &mut held).unwrap_err();
+    engine.store().next_append.store(LOSES, Ordering::SeqCst);
+    receive(&engine, &id, &[], &mut held).unwrap_err();
+    assert!(!stored(&engine, &id, &good.0) && !stored(&engine, &id, &forged.hash()));
+
+    // The session's next call stores the good change and tells the device of the refusal:
+    // the device records both as sent and would never learn of it otherwise.
+    let out = receive(&engine, &id, &[], &mut held).unwrap();
+    assert_eq!(out.admitted.expect("stored now").added, vec![good.0]);
+    assert_eq!(out.refused.expect("reported").changes, vec![forged.hash()]);
+    assert!(held.is_empty());
+}

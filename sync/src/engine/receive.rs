@@ -3,6 +3,7 @@
 //! depend on them. What a device records in the field is a fact: a forbidden edit travelling
 //! in the same push must not take the observations before it down with it.
 
+use std::collections::HashSet;
 use std::sync::{MutexGuard, PoisonError};
 
 use automerge::{Automerge, Change, ChangeHash, Patch, PatchLog};
@@ -17,7 +18,7 @@ use super::triage::{triage, Triage};
 use super::{lock, Admitted, Engine};
 use crate::admission::{Refusal, Writer};
 use crate::live::LiveDocument;
-use crate::store::{DocumentMeta, DocumentStore};
+use crate::store::{DocumentMeta, DocumentStore, StoreError};
 
 /// What [`Engine::receive`] did with a device's changes to one document.
 #[derive(Debug)]
@@ -71,13 +72,24 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             now,
         };
         let incoming = parse_changes(raw)?;
-        let handle = self.handle(id)?;
-        let mut live = lock(&handle)?;
-        live.refresh(&*self.store, id)?;
+        let handle = match self.handle(id) {
+            Ok(handle) => handle,
+            Err(e) => return Err(hold_on_failure(held, id, incoming, e)),
+        };
+        let mut live = match lock(&handle) {
+            Ok(live) => live,
+            Err(e) => return Err(hold_on_failure(held, id, incoming, e)),
+        };
+        if let Err(e) = live.refresh(&*self.store, id) {
+            return Err(hold_on_failure(held, id, incoming, e));
+        }
         let pool = new_changes(
             &live.doc,
             held.take(id).into_iter().chain(incoming).collect(),
         );
+        // Kept in case storing fails: the session must not lose any of them, and those
+        // refused on the way must still be reported by a later call.
+        let given = pool.clone();
         let mut verdicts = Verdicts::default();
         let Triage { ready, waiting } = {
             let memo = self.refused_changes();
@@ -88,17 +100,14 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             self.remember(id, writer, &verdicts);
             return Err(Refusal::HoldLimit { changes, bytes });
         }
-        // Kept in case storing fails: the session must not lose them.
-        let attempted = ready.clone();
         let admitted = match self.admit_ready(push, &mut live, ready, &mut verdicts) {
             Ok(admitted) => admitted,
             Err(failure) => {
-                // Not the changes' fault. Those not stored (an append may commit and still
-                // report failure) stay held with the waiting ones: the device records them
-                // as sent and would not send them again in this session. The next call
-                // admits them, or answers from memory those refused on the way.
-                let unstored = attempted.into_iter().chain(waiting).collect();
-                held.put_back(id, new_changes(&live.doc, unstored));
+                // Not the changes' fault. Every change of the call not stored (an append
+                // may commit and still report failure) stays held, refused ones included:
+                // the device records them as sent and would not send them again in this
+                // session. The next call admits them, or reports from memory those refused.
+                held.put_back(id, new_changes(&live.doc, given));
                 self.remember(id, writer, &verdicts);
                 return Err(failure);
             }
@@ -277,4 +286,20 @@ fn keep_passing(
         }
     }
     kept
+}
+
+/// Storage failed before the call's changes were looked at (reading the document's latest
+/// chunks): not their fault. They join those already held, for the next call to admit; the
+/// device records them as sent and would not send them again in this session.
+fn hold_on_failure(
+    held: &mut HeldChanges,
+    id: &DocumentId,
+    incoming: Vec<Change>,
+    failure: StoreError,
+) -> Refusal {
+    let mut kept = held.take(id);
+    let mut known: HashSet<ChangeHash> = kept.iter().map(Change::hash).collect();
+    kept.extend(incoming.into_iter().filter(|c| known.insert(c.hash())));
+    held.put_back(id, kept);
+    Refusal::Store(failure)
 }
