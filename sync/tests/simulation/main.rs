@@ -17,6 +17,7 @@ mod common;
 mod faulty_store;
 mod phone;
 mod server;
+mod shape;
 mod world;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -10,55 +10,15 @@ use automerge::ActorId;
 use casesync_contract::case;
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::{DocumentId, Role};
-use casesync_sync::chunks::changes_from_chunks;
 use rand::rngs::StdRng;
-use rand::seq::{IndexedRandom, SliceRandom};
+use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use crate::common::{all_changes, meta, new_case, writer};
-use crate::faulty_store::{FaultCounts, FaultyStore, StoreFaults};
+use crate::faulty_store::{FaultCounts, FaultyStore};
 use crate::phone::Phone;
 use crate::server::{stored_document, Closed, Server, ToPhone};
-
-/// How a run is shaped. Probabilities are per scheduler step or per message.
-pub struct Shape {
-    pub phones: usize,
-    pub steps: u64,
-    /// Of an edit: that it is one the rules forbid.
-    pub forbidden: f64,
-    /// Of a message: lost (the connection breaks; both ends lose what was in flight).
-    pub loss: f64,
-    /// Of a message to the server: delivered twice.
-    pub duplicate: f64,
-    /// Of a delivery to the server: a later message overtakes the first in the queue.
-    pub reorder: f64,
-    /// Of a phone's message: a change left out (a Bloom filter false positive), so the
-    /// server receives its dependents first and holds them.
-    pub left_out: f64,
-    /// Of an append: lost, or committed but reported failed.
-    pub store: StoreFaults,
-    /// Rounds the healed network gets to fall silent before the run counts as stalled.
-    pub quiescence_rounds: usize,
-}
-
-impl Shape {
-    pub fn for_seed(rng: &mut StdRng) -> Self {
-        Self {
-            phones: rng.random_range(2..=4),
-            steps: rng.random_range(30..=90),
-            forbidden: 0.08,
-            loss: 0.04,
-            duplicate: 0.05,
-            reorder: 0.1,
-            left_out: 0.15,
-            store: StoreFaults {
-                lost: 0.15,
-                committed_but_failed: 0.15,
-            },
-            quiescence_rounds: 40,
-        }
-    }
-}
+use crate::shape::{leave_one_out, Shape};
 
 /// What a run did, to show that the faults actually happened across seeds.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -430,21 +390,4 @@ impl World {
 
 fn actor(rng: &mut StdRng) -> ActorId {
     ActorId::from(rng.random::<[u8; 16]>().to_vec())
-}
-
-/// Leaves one change out of a phone's message, as a Bloom filter false positive does (the
-/// phone took the change for one the server has) or as a lost earlier message did (the
-/// phone records it as sent): the server receives what depends on it first.
-fn leave_one_out(message: &mut sync::Message, rng: &mut StdRng, state: Option<&mut sync::State>) {
-    let mut changes = changes_from_chunks(message.changes.iter()).unwrap();
-    let out = changes.remove(rng.random_range(0..changes.len()));
-    let hash = automerge::Change::from_bytes(out).unwrap().hash();
-    if rng.random_bool(0.5) {
-        if let Some(state) = state {
-            // A false positive: the phone never sent it, and will when asked.
-            state.sent_hashes.remove(&hash);
-        }
-    }
-    changes.shuffle(rng);
-    message.changes = sync::ChunkList::from(changes);
 }
