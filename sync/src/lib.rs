@@ -8,6 +8,7 @@
 pub mod admission;
 pub mod chunks;
 pub mod engine;
+pub mod fuzz_checks;
 pub mod history;
 pub mod live;
 pub mod memory;
