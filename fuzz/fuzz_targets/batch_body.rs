@@ -1,0 +1,6 @@
+//! Fuzz target `batch_body`: see `casesync_sync::fuzz_checks::batch_body`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| casesync_sync::fuzz_checks::batch_body(data));

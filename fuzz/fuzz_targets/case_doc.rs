@@ -1,0 +1,6 @@
+//! Fuzz target `case_doc`: see `casesync_sync::fuzz_checks::case_doc`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| casesync_sync::fuzz_checks::case_doc(data));

@@ -1,0 +1,6 @@
+//! Fuzz target `repo_frame`: see `casesync_sync::fuzz_checks::repo_frame`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| casesync_sync::fuzz_checks::repo_frame(data));
