@@ -5,6 +5,7 @@
 use automerge::{Automerge, Change};
 
 use crate::admission::Refusal;
+use crate::contain::contain;
 
 /// Splits chunks into the raw bytes of individual changes.
 ///
@@ -24,12 +25,15 @@ pub fn changes_from_chunks<'a>(
             }
             continue;
         }
-        let doc = Automerge::load_with_options(
-            chunk,
-            automerge::LoadOptions::new()
-                .on_partial_load(automerge::OnPartialLoad::Error)
-                .verification_mode(automerge::VerificationMode::Check),
-        )
+        let doc = contain("a document", || {
+            Automerge::load_with_options(
+                chunk,
+                automerge::LoadOptions::new()
+                    .on_partial_load(automerge::OnPartialLoad::Error)
+                    .verification_mode(automerge::VerificationMode::Check),
+            )
+        })
+        .map_err(|e| Refusal::InvalidChanges(format!("chunk {i}: {e}")))?
         .map_err(|e| Refusal::InvalidChanges(format!("chunk {i}: {e}")))?;
         out.extend(
             doc.get_changes(&[])

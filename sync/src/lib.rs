@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod chunks;
+pub mod contain;
 pub mod engine;
 pub mod fuzz_checks;
 pub mod history;

@@ -6,6 +6,7 @@ use std::time::Instant;
 use automerge::Automerge;
 use casesync_contract::DocumentId;
 
+use crate::contain::contain;
 use crate::store::{ChunkKind, DocumentStore, StoreError};
 
 pub struct LiveDocument {
@@ -40,12 +41,20 @@ impl LiveDocument {
         let chunks = store.chunks_after(id, self.last_seq)?;
         self.checked = Some(self.last_used);
         for chunk in chunks {
-            self.doc.load_incremental(&chunk.bytes).map_err(|e| {
+            let corrupt = |e: &dyn std::fmt::Display| {
                 StoreError::Backend(format!(
                     "stored chunk {} of {id} is corrupt: {e}",
                     chunk.seq
                 ))
-            })?;
+            };
+            match contain("a stored chunk", || self.doc.load_incremental(&chunk.bytes)) {
+                Ok(loaded) => loaded.map_err(|e| corrupt(&e))?,
+                Err(panic) => {
+                    // Half-loaded: start again from storage next time.
+                    *self = Self::empty();
+                    return Err(corrupt(&panic));
+                }
+            };
             self.last_seq = chunk.seq;
             match chunk.kind {
                 ChunkKind::Snapshot => self.increments = 0,

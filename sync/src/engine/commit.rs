@@ -11,6 +11,7 @@ use casesync_contract::DocumentId;
 use super::touched::touched_root_keys;
 use super::{Admitted, Engine};
 use crate::admission::{Refusal, Writer};
+use crate::contain::contain;
 use crate::live::LiveDocument;
 use crate::store::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore};
 
@@ -40,7 +41,10 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         // Apply in one batch: one by one is orders of magnitude slower on long histories.
         // Logging what the changes did to the document: admission reads that instead of
         // diffing the whole document, which costs as much as the case's history.
-        doc.apply_changes_log_patches(changes, log)
+        // A panic of automerge on a malformed change leaves `doc` half-applied: every caller
+        // throws it away on `Err`.
+        contain("the changes", || doc.apply_changes_log_patches(changes, log))
+            .map_err(Refusal::InvalidChanges)?
             .map_err(|e| Refusal::InvalidChanges(e.to_string()))?;
         let patches = doc.make_patches(log);
         self.check_kind(doc, push.id, push.kind, before, push.writer, &patches)?;

@@ -17,6 +17,7 @@ use super::refused::{RefusedChanges, Rejected, Verdicts};
 use super::triage::{triage, Triage};
 use super::{lock, Admitted, Engine};
 use crate::admission::{Refusal, Writer};
+use crate::contain::contain;
 use crate::live::LiveDocument;
 use crate::store::{DocumentMeta, DocumentStore, StoreError};
 
@@ -226,8 +227,11 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
                     // Back to the stored document with what was accepted so far.
                     doc = stored.clone();
                     log = PatchLog::active();
-                    doc.apply_changes_log_patches(accepted.iter().cloned(), &mut log)
-                        .map_err(|e| Refusal::InvalidChanges(e.to_string()))?;
+                    contain("the changes", || {
+                        doc.apply_changes_log_patches(accepted.iter().cloned(), &mut log)
+                    })
+                    .map_err(Refusal::InvalidChanges)?
+                    .map_err(|e| Refusal::InvalidChanges(e.to_string()))?;
                 }
             }
         }

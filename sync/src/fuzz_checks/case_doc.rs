@@ -10,6 +10,7 @@ use casesync_contract::views::{
 };
 
 use super::fixture::NOW;
+use crate::contain::contain;
 
 /// Header bits of a `case_doc` input.
 pub(crate) const LOAD: u8 = 0;
@@ -29,7 +30,8 @@ pub(crate) const FIX_CHECKSUMS_BIT: u8 = 0x80;
 /// first rewrites the checksum of every change chunk to match its contents, so that the
 /// fuzzer's mutations get past automerge's checksum test into the parsers behind it.
 ///
-/// Whatever the bytes, loading and [`read_case`] return; a case that reads passes
+/// Whatever the bytes, loading (a panic of automerge contained, as the server contains it)
+/// and [`read_case`] return; a case that reads passes
 /// [`check_case`] and its views can be drawn.
 pub fn case_doc(data: &[u8]) {
     let Some((&header, rest)) = data.split_first() else {
@@ -42,7 +44,9 @@ pub fn case_doc(data: &[u8]) {
     } else {
         rest
     };
-    let doc = match header & 0x03 {
+    // Automerge panics on some malformed bytes (see `crate::contain`): the server contains
+    // those panics wherever it loads bytes, and so does this check.
+    let load = || match header & 0x03 {
         LOAD => Automerge::load(bytes).ok(),
         LOAD_INCREMENTAL => {
             let mut doc = Automerge::new();
@@ -57,7 +61,7 @@ pub fn case_doc(data: &[u8]) {
         )
         .ok(),
     };
-    let Some(doc) = doc else {
+    let Ok(Some(doc)) = contain("a case document", load) else {
         return;
     };
     match read_case(&doc) {

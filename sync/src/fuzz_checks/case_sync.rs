@@ -270,3 +270,71 @@ impl StoredCase {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::fuzz_checks::seeds;
+
+    /// Found by this target: a change automerge 0.12 panics on when applying it (it names an
+    /// actor automerge never registered). The panic used to unwind through the engine with
+    /// the case's lock held, poisoning it: the case was unreadable until a restart.
+    #[test]
+    fn a_change_automerge_panics_on_is_refused_and_the_case_stays_usable() {
+        let input = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/artifacts-regressions/case_sync/automerge-actor-not-registered"
+        ));
+        let (&header, rest) = input.split_first().unwrap();
+        assert_eq!(header & (BATCH_BIT | DEVICE_B_BIT), BATCH_BIT);
+        let role = Role::ALL[usize::from(header & 0x07) % Role::ALL.len()];
+        let writer = fixture::writer(DEVICE_A, role);
+        let case = StoredCase::new();
+        let before = case.snapshot().heads;
+        let mut held = HeldChanges::default();
+        let received = case
+            .engine
+            .receive(
+                &case.id,
+                DocumentKind::Case,
+                &writer,
+                &length_prefixed(rest),
+                None,
+                NOW,
+                &mut held,
+            )
+            .expect("the change is refused, not the push");
+        assert!(received.admitted.is_none());
+        let refused = received.refused.expect("the change is refused");
+        assert!(
+            matches!(&refused.refusal, Refusal::InvalidChanges(why) if why.contains("automerge")),
+            "{:?}",
+            refused.refusal
+        );
+        assert_eq!(case.snapshot().heads, before);
+
+        // The document's lock is not poisoned: the device's next push is stored.
+        let good = seeds::all()
+            .into_iter()
+            .find(|s| s.target == "case_sync" && s.name == "batch-observation")
+            .unwrap();
+        let (&header, rest) = good.bytes.split_first().unwrap();
+        let writer = fixture::writer(DEVICE_A, Role::ALL[usize::from(header & 0x07)]);
+        let received = case
+            .engine
+            .receive(
+                &case.id,
+                DocumentKind::Case,
+                &writer,
+                &length_prefixed(rest),
+                None,
+                NOW,
+                &mut held,
+            )
+            .unwrap();
+        assert!(received.refused.is_none());
+        assert!(received.admitted.is_some());
+        case.check_case();
+    }
+}
