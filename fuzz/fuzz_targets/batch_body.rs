@@ -3,4 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| casesync_sync::fuzz_checks::batch_body(data));
+fuzz_target!(
+    init: casesync_sync::fuzz_checks::let_automerge_panics_unwind(),
+    |data: &[u8]| casesync_sync::fuzz_checks::batch_body(data)
+);
