@@ -2,10 +2,10 @@
 //! message may carry single changes or, when a peer sends much of a document (sync v2), one
 //! whole saved document. Admission wants individual changes either way.
 
-use automerge::{Automerge, Change};
+use automerge::Automerge;
 
 use crate::admission::Refusal;
-use crate::contain::contain;
+use crate::contain::{change_from_bytes, contain};
 
 /// Splits chunks into the raw bytes of individual changes.
 ///
@@ -19,7 +19,7 @@ pub fn changes_from_chunks<'a>(
     for (i, chunk) in chunks.into_iter().enumerate() {
         if let Some(parts) = change_chunks(chunk) {
             for part in parts {
-                let change = Change::from_bytes(part.to_vec())
+                let change = change_from_bytes(part.to_vec())
                     .map_err(|e| Refusal::InvalidChanges(format!("chunk {i}: {e}")))?;
                 out.push(change.raw_bytes().to_vec());
             }

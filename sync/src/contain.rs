@@ -5,7 +5,8 @@
 //! server with the bytes it sends: the panic would poison the document's lock and leave
 //! the case unreadable until the instance restarts.
 //!
-//! Every place that hands bytes from outside to automerge goes through [`contain`], which
+//! Every place that hands bytes from outside to automerge goes through [`contain`] (or
+//! [`change_from_bytes`]), which
 //! turns such a panic into an error. The state the closure mutated is then half-updated:
 //! callers throw it away (the engine reloads the document from storage).
 
@@ -23,6 +24,12 @@ pub fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
         tracing::warn!(%what, %why, "automerge panicked; contained");
         format!("automerge cannot read {what}: {why}")
     })
+}
+
+/// A change from bytes a peer sent. Automerge 0.12 panics on some while decoding their
+/// operations (an operation id out of range, found by fuzzing): an error like any other.
+pub fn change_from_bytes(bytes: Vec<u8>) -> Result<automerge::Change, String> {
+    contain("a change", || automerge::Change::from_bytes(bytes))?.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -43,9 +43,14 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         // diffing the whole document, which costs as much as the case's history.
         // A panic of automerge on a malformed change leaves `doc` half-applied: every caller
         // throws it away on `Err`.
-        contain("the changes", || doc.apply_changes_log_patches(changes, log))
-            .map_err(Refusal::InvalidChanges)?
-            .map_err(|e| Refusal::InvalidChanges(e.to_string()))?;
+        let heads = doc.get_heads();
+        let sent: BTreeSet<ChangeHash> = changes.clone().into_iter().map(|c| c.hash()).collect();
+        contain("the changes", || {
+            doc.apply_changes_log_patches(changes, log)
+        })
+        .map_err(Refusal::InvalidChanges)?
+        .map_err(|e| Refusal::InvalidChanges(e.to_string()))?;
+        stored_as_sent(doc, &heads, &sent)?;
         let patches = doc.make_patches(log);
         self.check_kind(doc, push.id, push.kind, before, push.writer, &patches)?;
         Ok(patches)
@@ -124,4 +129,28 @@ pub(super) fn nothing_new(doc: &Automerge, kind: DocumentKind) -> Admitted {
         touched: BTreeSet::new(),
         kind,
     }
+}
+
+/// Automerge 0.12 rebuilds some changes it accepted (fuzzing found one with no operations
+/// and a redundant dependency) with another hash when it saves them: the server would
+/// acknowledge heads that its stored chunks never load back as, and the device would never
+/// see its change stored. A change must be saved as the change that was sent.
+fn stored_as_sent(
+    doc: &Automerge,
+    heads: &[ChangeHash],
+    sent: &BTreeSet<ChangeHash>,
+) -> Result<(), Refusal> {
+    // Rebuilding them may panic too (a debug assertion of automerge's).
+    let rebuilt: BTreeSet<ChangeHash> = contain("the changes", || {
+        doc.get_changes(heads).iter().map(|c| c.hash()).collect()
+    })
+    .map_err(Refusal::InvalidChanges)?;
+    if rebuilt == *sent {
+        return Ok(());
+    }
+    let changed: Vec<String> = sent.difference(&rebuilt).map(|h| h.to_string()).collect();
+    Err(Refusal::InvalidChanges(format!(
+        "automerge would store another change than the one sent: {}",
+        changed.join(", ")
+    )))
 }

@@ -6,12 +6,13 @@ use std::collections::HashSet;
 use automerge::{Automerge, Change, ChangeHash};
 
 use crate::admission::Refusal;
+use crate::contain::change_from_bytes;
 
 pub(super) fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<Change>, Refusal> {
     raw.iter()
         .enumerate()
         .map(|(i, bytes)| {
-            Change::from_bytes(bytes.clone())
+            change_from_bytes(bytes.clone())
                 .map_err(|e| Refusal::InvalidChanges(format!("change {i}: {e}")))
         })
         .collect()

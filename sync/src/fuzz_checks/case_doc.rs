@@ -2,7 +2,7 @@
 //! stored case, and the views it draws from one.
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, Automerge, Change, ObjId, ObjType, Prop, ScalarValue, ROOT};
+use automerge::{AutoCommit, Automerge, ObjId, ObjType, Prop, ScalarValue, ROOT};
 use casesync_contract::case::validate::check_case;
 use casesync_contract::case::{read_case, CaseDocument};
 use casesync_contract::views::{
@@ -10,7 +10,7 @@ use casesync_contract::views::{
 };
 
 use super::fixture::NOW;
-use crate::contain::contain;
+use crate::contain::{change_from_bytes, contain};
 
 /// Header bits of a `case_doc` input.
 pub(crate) const LOAD: u8 = 0;
@@ -98,7 +98,7 @@ fn with_change_checksums(bytes: &[u8]) -> Vec<u8> {
         let end = start + len;
         let chunk = &out[start..end];
         if matches!(chunk[8], 1 | 2) {
-            if let Ok(change) = Change::from_bytes(chunk.to_vec()) {
+            if let Ok(change) = change_from_bytes(chunk.to_vec()) {
                 out[start + 4..start + 8].copy_from_slice(&change.hash().0[..4]);
             }
         }
@@ -184,4 +184,32 @@ fn write(
         },
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Found by this target: a change chunk whose operations automerge 0.12 panics on while
+    /// decoding them (an operation id out of range). The server decodes every change a
+    /// device sends with the same function.
+    #[test]
+    fn a_change_automerge_panics_on_decoding_is_an_error() {
+        let input = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/artifacts-regressions/case_doc/automerge-change-decoding-panics"
+        ));
+        let mut rest = &input[1..];
+        let mut contained = false;
+        while let Some(len) = chunk_len(rest) {
+            let (chunk, next) = rest.split_at(len);
+            if let Err(error) = change_from_bytes(chunk.to_vec()) {
+                contained |= error.starts_with("automerge cannot read a change");
+            }
+            rest = next;
+        }
+        assert!(contained, "no chunk made automerge panic");
+        case_doc(input);
+    }
 }

@@ -288,23 +288,10 @@ mod tests {
         ));
         let (&header, rest) = input.split_first().unwrap();
         assert_eq!(header & (BATCH_BIT | DEVICE_B_BIT), BATCH_BIT);
-        let role = Role::ALL[usize::from(header & 0x07) % Role::ALL.len()];
-        let writer = fixture::writer(DEVICE_A, role);
         let case = StoredCase::new();
         let before = case.snapshot().heads;
         let mut held = HeldChanges::default();
-        let received = case
-            .engine
-            .receive(
-                &case.id,
-                DocumentKind::Case,
-                &writer,
-                &length_prefixed(rest),
-                None,
-                NOW,
-                &mut held,
-            )
-            .expect("the change is refused, not the push");
+        let received = push_as_dev_a(&case, header, &length_prefixed(rest), &mut held);
         assert!(received.admitted.is_none());
         let refused = received.refused.expect("the change is refused");
         assert!(
@@ -320,21 +307,45 @@ mod tests {
             .find(|s| s.target == "case_sync" && s.name == "batch-observation")
             .unwrap();
         let (&header, rest) = good.bytes.split_first().unwrap();
-        let writer = fixture::writer(DEVICE_A, Role::ALL[usize::from(header & 0x07)]);
-        let received = case
-            .engine
-            .receive(
-                &case.id,
-                DocumentKind::Case,
-                &writer,
-                &length_prefixed(rest),
-                None,
-                NOW,
-                &mut held,
-            )
-            .unwrap();
+        let received = push_as_dev_a(&case, header, &length_prefixed(rest), &mut held);
         assert!(received.refused.is_none());
         assert!(received.admitted.is_some());
         case.check_case();
+    }
+
+    /// Found by this target: a change with no operations and a redundant dependency, which
+    /// automerge 0.12 accepts and then saves as a change with another hash. The server
+    /// acknowledged the hash the device sent, and its stored chunks loaded as another.
+    #[test]
+    fn a_change_automerge_would_store_as_another_is_refused() {
+        let input = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/artifacts-regressions/case_sync/automerge-saves-an-empty-change-as-another"
+        ));
+        let (&header, rest) = input.split_first().unwrap();
+        assert_eq!(header & (BATCH_BIT | DEVICE_B_BIT), 0);
+        let message = sync::Message::decode(rest).unwrap();
+        let raw = changes_from_chunks(message.changes.iter()).unwrap();
+        let case = StoredCase::new();
+        let before = case.snapshot().heads;
+        let received = push_as_dev_a(&case, header, &raw, &mut HeldChanges::default());
+        assert!(received.admitted.is_none());
+        let refused = received.refused.expect("the change is refused");
+        assert!(matches!(refused.refusal, Refusal::InvalidChanges(_)));
+        assert_eq!(case.snapshot().heads, before);
+        case.check_case();
+    }
+
+    fn push_as_dev_a(
+        case: &StoredCase,
+        header: u8,
+        raw: &[Vec<u8>],
+        held: &mut HeldChanges,
+    ) -> Received {
+        let role = Role::ALL[usize::from(header & 0x07) % Role::ALL.len()];
+        let writer = fixture::writer(DEVICE_A, role);
+        case.engine
+            .receive(&case.id, DocumentKind::Case, &writer, raw, None, NOW, held)
+            .expect("the change is refused, not the push")
     }
 }
