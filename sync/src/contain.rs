@@ -10,12 +10,27 @@
 //! turns such a panic into an error. The state the closure mutated is then half-updated:
 //! callers throw it away (the engine reloads the document from storage).
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+thread_local! {
+    /// How many [`contain`] calls this thread is inside.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether a panic on this thread now would be contained by [`contain`] (for the fuzz
+/// targets' panic hook).
+pub fn containing() -> bool {
+    DEPTH.with(|depth| depth.get() > 0)
+}
 
 /// Runs `f`, which gives automerge bytes a peer sent (or stored bytes), and turns a panic
 /// into an error naming `what`. On error, anything `f` mutated must be discarded.
 pub fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
+    DEPTH.with(|depth| depth.set(depth.get() + 1));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    DEPTH.with(|depth| depth.set(depth.get() - 1));
+    outcome.map_err(|panic| {
         let why = panic
             .downcast_ref::<String>()
             .map(String::as_str)
@@ -41,5 +56,7 @@ mod tests {
         assert_eq!(contain("x", || 7), Ok(7));
         let err = contain("the changes", || -> u8 { panic!("boom") }).unwrap_err();
         assert_eq!(err, "automerge cannot read the changes: boom");
+        assert!(!super::containing());
+        assert_eq!(contain("x", super::containing), Ok(true));
     }
 }

@@ -44,42 +44,16 @@ pub const TARGETS: [(&str, Check); 4] = [
 ];
 
 /// The fuzz targets' `init`. libFuzzer's panic hook aborts on every panic, before
-/// [`crate::contain`] can catch one that automerge raises on malformed bytes. This hook lets
-/// panics raised in automerge's own source unwind, silently, to whoever contains them; any
-/// other panic goes to libFuzzer's hook. An automerge panic that nothing contains still
-/// reaches libfuzzer-sys, which aborts: the fuzzer reports it as a crash (replay the input
-/// with the stable test, `fuzz/artifacts-regressions/`, to read the panic message).
+/// [`crate::contain`] can catch one that automerge raises on malformed bytes (in its own
+/// source or in `core`, e.g. a sort whose order it broke). This hook lets a panic inside
+/// `contain` unwind, silently, to it; any other panic goes to libFuzzer's hook and is a
+/// crash (replay the input with the stable test, `fuzz/artifacts-regressions/`, to read a
+/// panic message libFuzzer did not print).
 pub fn let_automerge_panics_unwind() {
     let libfuzzer_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let in_automerge = info
-            .location()
-            .is_some_and(|at| in_automerge_source(at.file()));
-        if !in_automerge {
+        if !crate::contain::containing() {
             libfuzzer_hook(info);
         }
     }));
-}
-
-/// Whether `file` is in the automerge crate as cargo unpacks it (`.../automerge-0.12.0/...`).
-fn in_automerge_source(file: &str) -> bool {
-    file.split(['/', '\\']).any(|part| {
-        part.strip_prefix("automerge-")
-            .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn automerge_source_is_told_from_the_rest() {
-        let registry = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f";
-        assert!(super::in_automerge_source(&format!(
-            "{registry}/automerge-0.12.0/src/op_set2/change/batch.rs"
-        )));
-        assert!(!super::in_automerge_source(&format!(
-            "{registry}/autosurgeon-0.10.0/src/lib.rs"
-        )));
-        assert!(!super::in_automerge_source("sync/src/engine/commit.rs"));
-    }
 }
