@@ -7,8 +7,9 @@
 #   bash ops/fuzz.sh --short          # each target: 60 s (a quick check before a commit)
 #   bash ops/fuzz.sh case_sync        # only these targets (repo_frame batch_body case_sync case_doc)
 #   FUZZ_SECONDS=240 bash ops/fuzz.sh # another time bound (FUZZ_RUNS: another execution bound)
-#   bash ops/fuzz.sh --merge          # afterwards, add the new inputs that reach new coverage
-#                                     # to fuzz/corpus/<target> (libFuzzer -merge=1), to commit
+#   bash ops/fuzz.sh --merge          # afterwards, add the new inputs that reach new edges
+#                                     # to fuzz/corpus/<target> (libFuzzer -merge=1, hit
+#                                     # counts ignored to keep the corpus small), to commit
 #
 # Inputs start from fuzz/corpus/<target> (read only); what the fuzzer finds goes to
 # $FUZZ_WORK/<target> (default /tmp/casesync-fuzz), kept between runs. A crash is written to
@@ -102,7 +103,7 @@ for target in "${targets[@]}"; do
   if [[ $merge -eq 1 && $code -eq 0 ]]; then
     before=$(find "fuzz/corpus/$target" -type f | wc -l)
     "${fuzz[@]}" run "${build_flags[@]}" "$target" "fuzz/corpus/$target" "$work/$target" -- \
-      -merge=1 -timeout=10 >"$work/$target.merge.log" 2>&1
+      -merge=1 -use_counters=0 -timeout=10 >"$work/$target.merge.log" 2>&1
     after=$(find "fuzz/corpus/$target" -type f | wc -l)
     echo "fuzz.sh: $target: merged $((after - before)) new inputs into fuzz/corpus/$target"
   fi
