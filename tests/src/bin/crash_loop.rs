@@ -120,6 +120,11 @@ fn main() {
                     args.instances,
                     logs.keep().display()
                 );
+                // The servers stop; the database stays for inspection (exit skips its drop).
+                for server in servers {
+                    let _ = server.kill();
+                }
+                eprintln!("  database kept: {}", db.url());
                 std::process::exit(1);
             }
         }
