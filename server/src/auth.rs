@@ -1,39 +1,71 @@
-//! Who is calling: a device bearer token, from `Authorization: Bearer` or (for browser
-//! WebSockets, which cannot set headers) a `token` query parameter. Tokens are never logged.
+//! Who is calling: a device bearer token from `Authorization: Bearer`. Only the live socket
+//! (`GET /v1/sync/ws`) also takes it as a `token` query parameter, because browser
+//! WebSockets cannot set headers; anywhere else a query token is refused, so that tokens do
+//! not end up in URLs that proxies, histories and referrers keep. Tokens are never logged.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
+use casesync_contract::errors::ErrorCode;
 use casesync_schema::directory::devices::authenticate;
 use casesync_schema::directory::AuthenticatedDevice;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// An authenticated device and its user.
+/// An authenticated device and its user, its token from the header.
 #[derive(Debug, Clone)]
 pub struct Caller(pub AuthenticatedDevice);
 
-impl std::ops::Deref for Caller {
-    type Target = AuthenticatedDevice;
-    fn deref(&self) -> &AuthenticatedDevice {
-        &self.0
-    }
+/// A device opening the live socket: its token may come in the query.
+#[derive(Debug, Clone)]
+pub struct SocketCaller(pub AuthenticatedDevice);
+
+macro_rules! device_caller {
+    ($name:ident, query_token: $query:expr) => {
+        impl std::ops::Deref for $name {
+            type Target = AuthenticatedDevice;
+            fn deref(&self) -> &AuthenticatedDevice {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+            fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+                let found = device(req, $query);
+                Box::pin(async move { found.await.map($name) })
+            }
+        }
+    };
 }
 
-/// The token a request carries, if any.
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+device_caller!(Caller, query_token: false);
+device_caller!(SocketCaller, query_token: true);
+
+/// The token a request carries: the header, or the query where `query_token` allows it.
+fn bearer_token(req: &HttpRequest, query_token: bool) -> Result<String, ApiError> {
+    let in_query = web::Query::<TokenQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().token);
+    if in_query.is_some() && !query_token {
+        return Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "a token in the query is accepted only by GET /v1/sync/ws; send Authorization: Bearer",
+        ));
+    }
     if let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
+        let value = value.to_str().map_err(|_| ApiError::unauthorized())?;
         let token = value
             .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))?;
-        return Some(token.trim().to_string());
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(ApiError::unauthorized)?;
+        return Ok(token.trim().to_string());
     }
-    web::Query::<TokenQuery>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.into_inner().token)
+    in_query.ok_or_else(ApiError::unauthorized)
 }
 
 #[derive(serde::Deserialize)]
@@ -41,23 +73,21 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or_else(ApiError::unauthorized)?;
-            let now = state.now();
-            let device = web::block(move || {
-                let mut conn = state.db()?;
-                authenticate(&mut conn, &token, now).map_err(ApiError::from)
-            })
-            .await??;
-            device.map(Caller).ok_or_else(ApiError::unauthorized)
+fn device(
+    req: &HttpRequest,
+    query_token: bool,
+) -> impl Future<Output = Result<AuthenticatedDevice, ApiError>> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let token = bearer_token(req, query_token);
+    async move {
+        let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+        let token = token?;
+        let now = state.now();
+        let device = web::block(move || {
+            let mut conn = state.db()?;
+            authenticate(&mut conn, &token, now).map_err(ApiError::from)
         })
+        .await??;
+        device.ok_or_else(ApiError::unauthorized)
     }
 }

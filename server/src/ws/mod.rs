@@ -11,7 +11,7 @@ mod session;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use crate::auth::Caller;
+use crate::auth::SocketCaller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -23,7 +23,7 @@ pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 pub async fn sync_socket(
     req: HttpRequest,
     body: web::Payload,
-    caller: Caller,
+    caller: SocketCaller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Counted before the upgrade: a device over its share gets a plain 429, not a socket.

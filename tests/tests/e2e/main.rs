@@ -26,4 +26,5 @@ mod outbox;
 mod pages;
 mod reference_docs;
 mod refusals;
+mod security;
 mod tls;
