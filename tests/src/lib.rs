@@ -9,5 +9,6 @@ pub mod device;
 pub mod fixtures;
 pub mod js;
 pub mod live;
+pub mod logs;
 pub mod process;
 pub mod server;

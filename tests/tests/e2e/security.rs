@@ -1,4 +1,5 @@
 //! The findings of the outside security review (issue 13).
 
+mod logs;
 mod support;
 mod tokens;
