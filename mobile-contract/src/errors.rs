@@ -50,6 +50,8 @@ pub enum ErrorCode {
     RequestTimeout,
     /// A limit on what one device may hold open: sockets per device, documents per session.
     LimitExceeded,
+    /// The device was ordered to wipe: it may only sync to receive the order.
+    DeviceWiped,
 }
 
 impl ErrorCode {
@@ -76,6 +78,7 @@ impl ErrorCode {
             Self::LegalHold => 409,
             Self::RequestTimeout => 408,
             Self::LimitExceeded => 429,
+            Self::DeviceWiped => 403,
         }
     }
 
@@ -103,6 +106,7 @@ impl ErrorCode {
             Self::LegalHold => "legal_hold",
             Self::RequestTimeout => "request_timeout",
             Self::LimitExceeded => "limit_exceeded",
+            Self::DeviceWiped => "device_wiped",
         }
     }
 }

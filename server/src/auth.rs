@@ -2,6 +2,10 @@
 //! (`GET /v1/sync/ws`) also takes it as a `token` query parameter, because browser
 //! WebSockets cannot set headers; anywhere else a query token is refused, so that tokens do
 //! not end up in URLs that proxies, histories and referrers keep. Tokens are never logged.
+//!
+//! A device under a wipe order (reported lost) still authenticates, but only to learn the
+//! order: [`Caller`], what every other route takes, refuses it with `device_wiped`; the sync
+//! routes take [`SyncCaller`] or [`SocketCaller`], which deliver the order and nothing else.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,16 +18,22 @@ use casesync_schema::directory::AuthenticatedDevice;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// An authenticated device and its user, its token from the header.
+/// An authenticated device and its user, not under a wipe order.
 #[derive(Debug, Clone)]
 pub struct Caller(pub AuthenticatedDevice);
 
-/// A device opening the live socket: its token may come in the query.
+/// A device calling `POST /v1/sync` or `GET /v1/me`: possibly under a wipe order, which
+/// those routes deliver.
+#[derive(Debug, Clone)]
+pub struct SyncCaller(pub AuthenticatedDevice);
+
+/// A device opening the live socket: its token may come in the query, and it may be under a
+/// wipe order (the session delivers it through the caseload).
 #[derive(Debug, Clone)]
 pub struct SocketCaller(pub AuthenticatedDevice);
 
 macro_rules! device_caller {
-    ($name:ident, query_token: $query:expr) => {
+    ($name:ident, query_token: $query:expr, under_wipe: $wipe:expr) => {
         impl std::ops::Deref for $name {
             type Target = AuthenticatedDevice;
             fn deref(&self) -> &AuthenticatedDevice {
@@ -36,15 +46,16 @@ macro_rules! device_caller {
             type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
             fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-                let found = device(req, $query);
+                let found = device(req, $query, $wipe);
                 Box::pin(async move { found.await.map($name) })
             }
         }
     };
 }
 
-device_caller!(Caller, query_token: false);
-device_caller!(SocketCaller, query_token: true);
+device_caller!(Caller, query_token: false, under_wipe: false);
+device_caller!(SyncCaller, query_token: false, under_wipe: true);
+device_caller!(SocketCaller, query_token: true, under_wipe: true);
 
 /// The token a request carries: the header, or the query where `query_token` allows it.
 fn bearer_token(req: &HttpRequest, query_token: bool) -> Result<String, ApiError> {
@@ -76,6 +87,7 @@ struct TokenQuery {
 fn device(
     req: &HttpRequest,
     query_token: bool,
+    under_wipe: bool,
 ) -> impl Future<Output = Result<AuthenticatedDevice, ApiError>> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let token = bearer_token(req, query_token);
@@ -87,7 +99,14 @@ fn device(
             let mut conn = state.db()?;
             authenticate(&mut conn, &token, now).map_err(ApiError::from)
         })
-        .await??;
-        device.ok_or_else(ApiError::unauthorized)
+        .await??
+        .ok_or_else(ApiError::unauthorized)?;
+        if device.wipe_requested && !under_wipe {
+            return Err(ApiError::new(
+                ErrorCode::DeviceWiped,
+                "this device was ordered to erase its case data: sync to receive the order",
+            ));
+        }
+        Ok(device)
     }
 }

@@ -153,18 +153,20 @@ pub fn request_wipe(conn: &mut DbConn, device_id: &str, by: &str, now: i64) -> R
 }
 
 /// The wipe order reached the device: from now on its token is refused like any revoked one.
-pub fn wipe_delivered(conn: &mut DbConn, device_id: &str, now: i64) -> Result<(), DbError> {
+/// `true` only for the call that recorded it: two requests racing with the order see one
+/// delivery.
+pub fn wipe_delivered(conn: &mut DbConn, device_id: &str, now: i64) -> Result<bool, DbError> {
     crate::connection::write_tx(conn, |conn| {
         diesel::update(devices::table.filter(devices::id.eq(device_id)))
             .set(devices::wipe_requested.eq(false))
             .execute(conn)?;
-        diesel::update(
+        let recorded = diesel::update(
             device_wipes::table
                 .filter(device_wipes::device_id.eq(device_id))
                 .filter(device_wipes::delivered_at.is_null()),
         )
         .set(device_wipes::delivered_at.eq(Some(now)))
         .execute(conn)?;
-        Ok(())
+        Ok(recorded > 0)
     })
 }

@@ -38,7 +38,10 @@ pub fn caseload_id(
 /// Brings the device's caseload in line with its scope. Returns its id.
 pub fn refresh(state: &AppState, device: &AuthenticatedDevice) -> Result<DocumentId, DomainError> {
     let id = caseload_id(state, device)?;
-    let wanted: Vec<ScopeEntry> = {
+    // A device under a wipe order holds nothing: its caseload lists no document.
+    let wanted: Vec<ScopeEntry> = if device.wipe_requested {
+        vec![]
+    } else {
         let mut conn = state.db()?;
         let mut entries = scope::documents_in_scope(&mut conn, device)?;
         entries.extend(alert_documents(&mut conn, device)?);

@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 
-use crate::auth::Caller;
+use crate::auth::SyncCaller;
 use crate::domain::caseload;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -22,7 +22,7 @@ struct Me {
 }
 
 #[get("/v1/me")]
-pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn me(caller: SyncCaller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = web::block(move || -> Result<Me, ApiError> {
         let id = caseload::refresh(&state, &caller)?;
         Ok(Me {

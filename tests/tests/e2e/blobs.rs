@@ -7,6 +7,6 @@ mod download;
 mod lifecycle;
 mod resumable;
 mod rotation;
-mod samples;
+pub(crate) mod samples;
 mod support;
 mod upload;

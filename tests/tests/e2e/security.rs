@@ -3,3 +3,4 @@
 mod logs;
 mod support;
 mod tokens;
+mod wipe;

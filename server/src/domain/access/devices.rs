@@ -108,8 +108,11 @@ fn cut(
 /// sync paths call this once the order is on its way to the device.
 pub fn wipe_delivered(state: &AppState, device: &AuthenticatedDevice) -> Result<(), DomainError> {
     let mut conn = state.db()?;
-    devices::wipe_delivered(&mut conn, &device.device_id, state.now())?;
+    let first = devices::wipe_delivered(&mut conn, &device.device_id, state.now())?;
     drop(conn);
+    if !first {
+        return Ok(());
+    }
     record(
         state,
         &Actor::device(device),

@@ -2,7 +2,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use casesync_contract::errors::ErrorCode;
 use casesync_contract::wire::SyncRequest;
 
-use crate::auth::Caller;
+use crate::auth::SyncCaller;
 use crate::body::{decode, read_limited, respond, Format};
 use crate::domain::batch::sync_batch;
 use crate::error::ApiError;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 pub async fn post_sync(
     req: HttpRequest,
     payload: web::Payload,
-    caller: Caller,
+    caller: SyncCaller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Checked before the body is read: a device over its share costs almost nothing.

@@ -16,6 +16,7 @@ use casesync_sync::HeldChanges;
 use super::documents::{sync_frame, Frame, Known, Outcome, Reply};
 
 mod events;
+mod wipe;
 use super::outbox::{Outbox, Outgoing};
 use super::MAX_FRAME_BYTES;
 use crate::state::AppState;
@@ -211,6 +212,18 @@ impl Live {
             }
             self.asked.insert(id);
         }
+        if self.device.wipe_requested {
+            return self.on_sync_under_wipe(id, data, is_request).await;
+        }
+        self.sync_document(id, data, is_request).await
+    }
+
+    async fn sync_document(
+        &mut self,
+        id: DocumentId,
+        data: Vec<u8>,
+        is_request: bool,
+    ) -> Option<End> {
         let mut peer_state = match self.docs.remove(&id) {
             Some(s) => s,
             None => self.saved_state(id).await,
@@ -240,11 +253,7 @@ impl Live {
                 self.docs.insert(id, peer_state);
                 self.on_reply(id, reply)
             }
-            Ok(Outcome::Unavailable) => self.send(&RepoMessage::DocUnavailable {
-                sender_id: self.server_peer(),
-                target_id: self.peer_id(),
-                document_id: id,
-            }),
+            Ok(Outcome::Unavailable) => self.send_unavailable(id),
             Ok(Outcome::Malformed(why)) => Some(End::Error(why)),
             Err(e) => Some(End::Error(format!(
                 "document {id}: {}: {}",
@@ -301,6 +310,14 @@ impl Live {
         .ok()
         .flatten()
         .unwrap_or_default()
+    }
+
+    fn send_unavailable(&self, id: DocumentId) -> Option<End> {
+        self.send(&RepoMessage::DocUnavailable {
+            sender_id: self.server_peer(),
+            target_id: self.peer_id(),
+            document_id: id,
+        })
     }
 
     fn send_sync(&self, id: DocumentId, data: Vec<u8>) -> Option<End> {
