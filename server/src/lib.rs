@@ -19,6 +19,7 @@ pub mod feed;
 pub mod limits;
 pub mod pipeline;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

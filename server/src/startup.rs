@@ -179,6 +179,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::new(ErrorCode::InvalidRequest, e.to_string()).into()
             }))
+            .wrap(actix_web::middleware::from_fn(
+                crate::security_headers::security_headers,
+            ))
             .wrap(crate::telemetry::RequestLog)
             .configure(crate::routes::configure)
             .default_service(web::to(|| async {

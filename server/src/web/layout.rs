@@ -155,19 +155,11 @@ pub fn trusted(markup: String) -> PreEscaped<String> {
     PreEscaped(markup)
 }
 
-/// An HTML answer that no cache keeps (case data), with a strict content policy: only this
-/// server's stylesheet, script and images (QR codes come inline as data: URLs).
+/// An HTML answer. No cache keeps it and its content policy is strict: the security
+/// headers of every response ([`crate::security_headers`]).
 pub fn respond(markup: Markup) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            actix_web::http::header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Referrer-Policy", "same-origin"))
         .body(markup.into_string())
 }
 

@@ -4,4 +4,4 @@
 mod alerts_live;
 mod browser_flow;
 mod security;
-mod support;
+pub(crate) mod support;

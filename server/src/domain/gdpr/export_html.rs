@@ -67,15 +67,19 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The page's only style, inline so that the export is one self-contained file; the
+/// server's content policy allows it by its hash ([`crate::security_headers`]).
+pub const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:60em}\
+table{border-collapse:collapse;margin-bottom:1em}\
+td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}";
+
 pub fn render(export: &SubjectAccessExport) -> String {
     let mut out = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Subject access export</title><style>\
-         body{font-family:sans-serif;margin:2em;max-width:60em}\
-         table{border-collapse:collapse;margin-bottom:1em}\
-         td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}\
-         </style></head><body>",
+         <title>Subject access export</title><style>",
     );
+    out.push_str(STYLE);
+    out.push_str("</style></head><body>");
     let _ = write!(
         out,
         "<h1>Subject access export: case {}</h1><p>Exported {} by user {}.</p>",

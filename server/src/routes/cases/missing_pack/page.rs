@@ -81,7 +81,9 @@ pub const ENGLISH: PageText = PageText {
     print_hint: "Print this page with your browser's Print command.",
 };
 
-const STYLE: &str = "\
+/// Inline so that the printed or saved page is one file; the server's content policy allows
+/// it by its hash ([`crate::security_headers`]).
+pub const STYLE: &str = "\
 body{font-family:sans-serif;margin:2em auto;max-width:52em;color:#111;line-height:1.4}\
 header{display:flex;gap:1.5em;align-items:flex-start}\
 .photo img{width:12em;border:1px solid #555}\
