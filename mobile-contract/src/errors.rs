@@ -52,6 +52,8 @@ pub enum ErrorCode {
     LimitExceeded,
     /// The device was ordered to wipe: it may only sync to receive the order.
     DeviceWiped,
+    /// The request's URI (path and query) is longer than the server reads.
+    UriTooLong,
 }
 
 impl ErrorCode {
@@ -79,6 +81,7 @@ impl ErrorCode {
             Self::RequestTimeout => 408,
             Self::LimitExceeded => 429,
             Self::DeviceWiped => 403,
+            Self::UriTooLong => 414,
         }
     }
 
@@ -107,6 +110,7 @@ impl ErrorCode {
             Self::RequestTimeout => "request_timeout",
             Self::LimitExceeded => "limit_exceeded",
             Self::DeviceWiped => "device_wiped",
+            Self::UriTooLong => "uri_too_long",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod fail_point;
 pub mod feed;
 pub mod limits;
 pub mod pipeline;
+pub mod request_guard;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;

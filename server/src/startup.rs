@@ -167,18 +167,15 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(
                 web::JsonConfig::default()
                     .limit(1024 * 1024)
-                    .error_handler(|e, _| {
-                        ApiError::new(
-                            ErrorCode::MalformedBody,
-                            format!("body is not valid JSON of the expected shape: {e}"),
-                        )
-                        .into()
-                    }),
+                    .error_handler(|e, _| json_refusal(e).into()),
             )
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::new(ErrorCode::InvalidRequest, e.to_string()).into()
             }))
+            .wrap(actix_web::middleware::from_fn(
+                crate::request_guard::refuse_malformed,
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::security_headers::security_headers,
             ))
@@ -207,6 +204,26 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     }
     .run();
     Ok(server)
+}
+
+/// Why a JSON body was refused, with the status the error table gives each case.
+fn json_refusal(e: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError;
+    match e {
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("a JSON body may be at most {limit} bytes"),
+        ),
+        other => ApiError::new(
+            ErrorCode::MalformedBody,
+            format!("body is not valid JSON of the expected shape: {other}"),
+        ),
+    }
 }
 
 /// Background work: derived state from the outbox, escalations, blob and retention sweeps,

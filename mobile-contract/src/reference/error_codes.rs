@@ -93,6 +93,7 @@ pub fn what_to_do(code: ErrorCode) -> &'static str {
         ErrorCode::RequestTimeout => "The request's head or body did not arrive within the server's time (`limits.request_head_secs`, `limits.request_body_secs`). Retry; on a slow link, send fewer documents per request.",
         ErrorCode::LimitExceeded => "The device holds open more than the server allows: sockets per device (close the others), or documents in one WebSocket session (the message names the limit; open a new session for the rest). Other documents and sessions go on.",
         ErrorCode::DeviceWiped => "The device was reported lost and ordered to erase its case data. Every route but sync refuses it: sync once (`POST /v1/sync`, or the caseload over the WebSocket) to receive the order, then erase everything and stop syncing.",
+        ErrorCode::UriTooLong => "The path and query exceed 8 KiB. A client bug: ids and filters are short; send data in a body.",
         _ => "",
     }
 }

@@ -29,6 +29,18 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// [`safe_next`], refusing a return path with control characters: a CR/LF would split the
+/// `Location` header it ends up in. Such a path is a forged link, not a typo: 400.
+pub fn checked_next(next: Option<&str>) -> Result<String, crate::error::ApiError> {
+    if next.is_some_and(|n| n.chars().any(char::is_control)) {
+        return Err(crate::error::ApiError::new(
+            casesync_contract::errors::ErrorCode::InvalidRequest,
+            "next must be a path of the pages, without control characters",
+        ));
+    }
+    Ok(safe_next(next))
+}
+
 pub fn case_page(id: &str) -> String {
     format!("/web/cases/{id}")
 }

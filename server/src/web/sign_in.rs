@@ -11,9 +11,10 @@ use super::csrf::{form_cookie, same, FORM_COOKIE};
 use super::error::PageError;
 use super::i18n::{Lang, LANG_COOKIE};
 use super::layout::{bare_page, home_of, notice};
-use super::links::safe_next;
+use super::links::{checked_next, safe_next};
 use super::session::{secure_cookies, session_cookie, PageUser, SESSION_COOKIE};
 use super::sign_in_check::{check, SignInOutcome};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -70,18 +71,18 @@ pub async fn sign_in_page(
     req: HttpRequest,
     query: web::Query<SignInQuery>,
     state: web::Data<AppState>,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     let lang = Lang::of(&req);
-    let next = safe_next(query.next.as_deref());
+    let next = checked_next(query.next.as_deref())?;
     let out = query.out.is_some().then(|| lang.t("signin.signed_out"));
-    form_page(
+    Ok(form_page(
         &state,
         lang,
         &next,
         out,
         false,
         actix_web::http::StatusCode::OK,
-    )
+    ))
 }
 
 #[post("/web/sign-in")]
@@ -93,7 +94,10 @@ pub async fn sign_in(
     use actix_web::http::StatusCode;
     let lang = Lang::of(&req);
     let form = form.into_inner();
-    let next = safe_next(form.next.as_deref());
+    let next = match checked_next(form.next.as_deref()) {
+        Ok(next) => next,
+        Err(refused) => return Ok(actix_web::ResponseError::error_response(&refused)),
+    };
     let cookie = req.cookie(FORM_COOKIE).map(|c| c.value().to_string());
     if !cookie.is_some_and(|c| same(&c, &form.csrf)) {
         let msg = lang.t("signin.expired_form");

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use casesync_contract::errors::ErrorCode;
+
 use crate::domain::error::DomainError;
 use crate::state::AppState;
 
@@ -29,6 +31,57 @@ impl Default for EscalationRules {
             repeat_window_days: 30,
         }
     }
+}
+
+/// Longest delay a rule may set, in minutes: 30 days. Beyond that an escalation is no
+/// longer an escalation, and times computed from it could overflow.
+pub const MAX_MINUTES: i64 = 30 * 24 * 60;
+/// Most episodes, and longest window in days, a repeat rule may name.
+pub const MAX_REPEAT_EPISODES: usize = 100;
+pub const MAX_REPEAT_WINDOW_DAYS: i64 = 366;
+
+impl EscalationRules {
+    /// Every value within its range, or `invalid_request` naming the first that is not.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let minutes = [
+            ("absence_decision_minutes", self.absence_decision_minutes, 0),
+            (
+                "acknowledge_within_minutes",
+                self.acknowledge_within_minutes,
+                1,
+            ),
+            ("overdue_grace_minutes", self.overdue_grace_minutes, 0),
+        ];
+        for (name, value, least) in minutes {
+            if !(least..=MAX_MINUTES).contains(&value) {
+                return Err(out_of_range(name, value, least, MAX_MINUTES));
+            }
+        }
+        if !(1..=MAX_REPEAT_EPISODES).contains(&self.repeat_episodes) {
+            return Err(out_of_range(
+                "repeat_episodes",
+                self.repeat_episodes as i64,
+                1,
+                MAX_REPEAT_EPISODES as i64,
+            ));
+        }
+        if !(1..=MAX_REPEAT_WINDOW_DAYS).contains(&self.repeat_window_days) {
+            return Err(out_of_range(
+                "repeat_window_days",
+                self.repeat_window_days,
+                1,
+                MAX_REPEAT_WINDOW_DAYS,
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn out_of_range(name: &str, value: i64, least: i64, most: i64) -> DomainError {
+    DomainError::new(
+        ErrorCode::InvalidRequest,
+        format!("{name} must be between {least} and {most} (got {value})"),
+    )
 }
 
 /// The organisation's rules, or the defaults.
