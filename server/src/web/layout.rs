@@ -85,7 +85,7 @@ pub fn page(user: &PageUser, section: Section, title: &str, live: bool, body: Ma
                     }
                     div.account {
                         span.who { (lang.fill("nav.signed_in_as", &[("name", &user.user.name), ("role", lang.t(&format!("role.{}", user.role.as_str())))])) }
-                        (language_switch(lang))
+                        (language_switch(lang, Some(&user.here)))
                         form method="post" action="/web/sign-out" {
                             input type="hidden" name="csrf" value=(user.csrf_token);
                             button type="submit" { (lang.t("nav.sign_out")) }
@@ -115,7 +115,7 @@ pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Markup {
                 a.skip href="#main" { (lang.t("nav.skip")) }
                 header.top {
                     span.brand { (lang.t("app.name")) }
-                    div.account { (language_switch(lang)) }
+                    div.account { (language_switch(lang, None)) }
                 }
                 main #main tabindex="-1" { (body) }
             }
@@ -123,7 +123,12 @@ pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn language_switch(current: Lang) -> Markup {
+/// Links to the page in each other language. `here` (the page shown) is where the switch
+/// comes back to; without it, the pages' home.
+fn language_switch(current: Lang, here: Option<&str>) -> Markup {
+    let back = here
+        .map(|h| format!("&next={}", super::links::encode(h)))
+        .unwrap_or_default();
     html! {
         ul.langs aria-label=(current.t("nav.language")) {
             @for lang in Lang::ALL {
@@ -131,7 +136,7 @@ fn language_switch(current: Lang) -> Markup {
                     @if lang == current {
                         span aria-current="true" lang=(lang.code()) { (lang.code().to_uppercase()) }
                     } @else {
-                        a href={ "/web/lang?to=" (lang.code()) } lang=(lang.code()) hreflang=(lang.code()) {
+                        a href={ "/web/lang?to=" (lang.code()) (back) } lang=(lang.code()) hreflang=(lang.code()) {
                             (lang.code().to_uppercase())
                         }
                     }

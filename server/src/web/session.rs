@@ -33,6 +33,9 @@ pub struct PageUser {
     /// The synchronizer token every form of this session must carry.
     pub csrf_token: String,
     pub lang: Lang,
+    /// The page asked for, path and query: where the language switch comes back to (no
+    /// `Referer` tells it, since every response says `Referrer-Policy: no-referrer`).
+    pub here: String,
 }
 
 impl PageUser {
@@ -101,6 +104,7 @@ impl FromRequest for PageUser {
             q => format!("{}?{q}", req.path()),
         };
         Box::pin(async move {
+            let here = next.clone();
             let sign_in = || PageError::SignIn { next: next.clone() };
             let state = state.ok_or(PageError::Internal(lang))?;
             let cookie = cookie.ok_or_else(sign_in)?;
@@ -120,6 +124,7 @@ impl FromRequest for PageUser {
                 role,
                 csrf_token: session.csrf_token,
                 lang,
+                here,
             })
         })
     }

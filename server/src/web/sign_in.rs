@@ -11,7 +11,7 @@ use super::csrf::{form_cookie, same, FORM_COOKIE};
 use super::error::PageError;
 use super::i18n::{Lang, LANG_COOKIE};
 use super::layout::{bare_page, home_of, notice};
-use super::links::{checked_next, safe_next};
+use super::links::checked_next;
 use super::session::{secure_cookies, session_cookie, PageUser, SESSION_COOKIE};
 use super::sign_in_check::{check, SignInOutcome};
 use crate::error::ApiError;
@@ -181,26 +181,36 @@ pub async fn sign_out(
 #[derive(Deserialize)]
 pub struct LangQuery {
     to: String,
+    /// The page the switch was clicked on (browsers send no `Referer`: every response says
+    /// `Referrer-Policy: no-referrer`).
+    next: Option<String>,
 }
 
-/// Sets the language cookie and goes back to the page the person came from.
+/// Sets the language cookie and goes back to the page the person came from: `next`, else
+/// the `Referer` of a browser that sends one anyway, else the pages' home.
 #[get("/web/lang")]
-pub async fn choose_language(req: HttpRequest, query: web::Query<LangQuery>) -> HttpResponse {
+pub async fn choose_language(
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
     let lang = Lang::parse(&query.to).unwrap_or(Lang::En);
-    let back = req
-        .headers()
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("/web/").map(|at| r[at..].to_string()));
+    let back = match &query.next {
+        Some(next) => Some(checked_next(Some(next))?),
+        None => req
+            .headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.find("/web/").map(|at| r[at..].to_string())),
+    };
     let cookie = Cookie::build(LANG_COOKIE, lang.code())
         .path("/")
         .same_site(actix_web::cookie::SameSite::Lax)
         .max_age(actix_web::cookie::time::Duration::days(365))
         .finish();
-    HttpResponse::SeeOther()
+    Ok(HttpResponse::SeeOther()
         .cookie(cookie)
-        .insert_header((header::LOCATION, safe_next(back.as_deref())))
-        .finish()
+        .insert_header((header::LOCATION, checked_next(back.as_deref())?))
+        .finish())
 }
 
 /// The server's root and `/web/` lead to the pages.
