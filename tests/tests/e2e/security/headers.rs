@@ -13,7 +13,7 @@ use reqwest::blocking::Response;
 use serde_json::Value;
 use sha2::Digest;
 
-use super::support::{client, session};
+use super::support::{client, session, until_served};
 use crate::pages::support::{world, PASSWORD};
 
 /// `(method, pattern)` of every route the server's source declares.
@@ -132,6 +132,7 @@ storage_test!(every_route_answers_with_the_security_headers, |db| {
         .or_else(|| case["case"]["profile"]["photo"][0].as_str())
         .expect("the case has a photo")
         .to_string();
+    until_served(server, &coordinator.token, &format!("/v1/blobs/{sha}"));
 
     let mut routes = declared_routes();
     assert!(routes.len() >= 50, "routes found in the source: {routes:?}");

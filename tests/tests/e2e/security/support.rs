@@ -71,3 +71,26 @@ pub fn refusal(resp: Response) -> (u16, String) {
 pub fn code(c: ErrorCode) -> String {
     c.as_str().to_string()
 }
+
+/// Waits (up to 10 s) until `GET path` with `token` answers 200. A blob becomes readable once
+/// the derived blob references of its case are written, which runs after the sync reply.
+pub fn until_served(server: &TestServer, token: &str, path: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let status = client()
+            .get(server.url(path))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16();
+        if status == 200 {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "GET {path} still answers {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

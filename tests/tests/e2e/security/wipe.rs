@@ -12,6 +12,8 @@ use casesync_tests::{fixtures, live, storage_test};
 use serde_json::{json, Value};
 use sha2::Digest;
 
+use super::support::until_served;
+
 struct Wiped {
     server: TestServer,
     auditor: Device,
@@ -58,10 +60,7 @@ fn lost_phone(db: &casesync_tests::db::TestDb) -> Wiped {
     phone.doc(&case).commit();
     phone.sync().unwrap();
     // Readable before the order: what the refusals below take away.
-    assert_eq!(
-        get(&server, &phone.token, &format!("/v1/blobs/{sha256}")).0,
-        200
-    );
+    until_served(&server, &phone.token, &format!("/v1/blobs/{sha256}"));
     assert_eq!(
         get(&server, &phone.token, &format!("/v1/cases/{case}")).0,
         200
