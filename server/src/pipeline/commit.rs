@@ -55,16 +55,29 @@ pub fn committed(
         announce_new_case(state, id);
     }
     if admitted.compaction_due {
-        let engine = state.engine.clone();
-        let id = *id;
-        // Off the request path: a snapshot of a long history takes a while to write.
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = engine.compact(&id) {
-                tracing::warn!(document = %id, error = %e, "compaction failed");
-            }
-        });
+        compact(state, id);
     }
     ticket
+}
+
+/// Writes the document's snapshot, off the request path: a long history takes a while. A
+/// request hands it to the runtime's blocking threads; a derive worker (a plain thread, no
+/// runtime: spawning there panicked, and with it every later write of that document from a
+/// worker) is off the request path already and compacts itself.
+fn compact(state: &AppState, id: &DocumentId) {
+    let engine = state.engine.clone();
+    let id = *id;
+    let job = move || {
+        if let Err(e) = engine.compact(&id) {
+            tracing::warn!(document = %id, error = %e, "compaction failed");
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn_blocking(job);
+        }
+        Err(_) => job(),
+    }
 }
 
 /// A new case is in someone's scope: caseloads must list it.

@@ -328,3 +328,23 @@ storage_test!(alert_documents_registered_elsewhere, |db| {
     let list = alerts(&server, &coordinator.token, false);
     assert_eq!(missing_alerts(&list), 1, "{list:?}");
 });
+
+// Derive workers are plain threads: compacting the alert document they write to must not
+// need an async runtime (it panicked there, and every later alert of that document with it;
+// found by the crash loop).
+storage_test!(alerts_go_on_when_their_document_compacts, |db| {
+    let server = TestServer::start_with(&db, |c| c.compact_after_chunks = 2);
+    let org = fixtures::org(&server, "Reception Greece", "Lesvos");
+    let mut staff = fixtures::device(&server, &org, Role::ReceptionStaff, "eleni");
+    let coordinator = fixtures::device(&server, &org, Role::Coordinator, "nikos");
+    for (n, name) in ["Qiro", "Abena", "Samir", "Lina", "Yonas"]
+        .iter()
+        .enumerate()
+    {
+        let case = staff.open_case(&[("given_name", name)], T0);
+        staff.episode_event(&case, "ep1", "ev1", "missing", T0 + n as i64);
+        staff.sync().unwrap();
+        let list = alerts(&server, &coordinator.token, true);
+        assert_eq!(missing_alerts(&list), n + 1, "{name}: {list:?}");
+    }
+});
