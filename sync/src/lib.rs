@@ -14,6 +14,7 @@ pub mod history;
 pub mod live;
 pub mod memory;
 pub mod protocol;
+pub mod screen;
 pub mod store;
 
 pub use admission::{Refusal, Writer};

@@ -260,3 +260,39 @@ fn an_entry_naming_another_writer_is_refused_and_the_rest_kept() {
     assert_eq!(rejected.changes, vec![impersonating.0]);
     assert!(!stored(&engine, &id, &impersonating));
 }
+
+/// A text mark is refused on the change's bytes, before automerge applies it: its mark index
+/// is where fuzzing found a change that aborts the process (`sync::screen`). The observation
+/// sent beside it is stored.
+#[test]
+fn a_change_marking_text_is_refused_before_it_is_applied() {
+    use automerge::marks::{ExpandMark, Mark};
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc, ScalarValue, ROOT};
+
+    let engine = engine();
+    let (id, mut phone) = stored_case(&engine);
+    let good = observe(&mut phone, 1);
+    let marked = change(&mut phone, |doc| {
+        let obs = observation("o-2", "dev-a", 102);
+        case::append(doc, CaseLog::Observations, &obs).unwrap();
+        let (_, list) = doc.get(ROOT, "observations").unwrap().unwrap();
+        let last = doc.length(&list) - 1;
+        let (_, entry) = doc.get(&list, last).unwrap().unwrap();
+        // As JavaScript writes a string: a text object, here with a bold span.
+        let text = doc.put_object(&entry, "text", ObjType::Text).unwrap();
+        doc.splice_text(&text, 0, 0, "seen near the station")
+            .unwrap();
+        let bold = Mark::new("bold".into(), ScalarValue::Boolean(true), 0, 4);
+        doc.mark(&text, bold, ExpandMark::None).unwrap();
+    });
+
+    let out = push(&engine, &id, &outreach(), &[&good, &marked]);
+    assert_eq!(out.admitted.unwrap().added, vec![good.0]);
+    let rejected = out.refused.unwrap();
+    assert_eq!(rejected.changes, vec![marked.0]);
+    assert_eq!(rejected.refusal.code(), ErrorCode::InvalidChanges);
+    let message = rejected.refusal.to_string();
+    assert!(message.contains("text mark"), "{message}");
+    assert!(stored(&engine, &id, &good) && !stored(&engine, &id, &marked));
+}

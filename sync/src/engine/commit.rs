@@ -43,6 +43,15 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         // diffing the whole document, which costs as much as the case's history.
         // A panic of automerge on a malformed change leaves `doc` half-applied: every caller
         // throws it away on `Err`.
+        // Before automerge sees them: some operations must not reach it (`crate::screen`).
+        for change in changes.clone() {
+            if let Some(why) = crate::screen::unsupported_operations(&change) {
+                return Err(Refusal::InvalidChanges(format!(
+                    "change {}: {why}",
+                    change.hash()
+                )));
+            }
+        }
         let heads = doc.get_heads();
         let sent: BTreeSet<ChangeHash> = changes.clone().into_iter().map(|c| c.hash()).collect();
         contain("the changes", || {
