@@ -2,6 +2,14 @@
 //! the next one sees: what the server stored before any phone sends anything again, then the
 //! phones' resync, then the alerts the stored reports imply, their delivery, duplicates and
 //! the audit chain.
+//!
+//! The checks read incrementally: the checker keeps its copy of each document and asks only
+//! for what it lacks, and each phone's acknowledged changes are checked from where the last
+//! cycle left off. Otherwise every cycle would read the alert documents' whole history again
+//! and a long run would slow down cycle after cycle. A full cycle (the first, every
+//! [`FULL_EVERY`]th and the last) reads everything from scratch, checks every acknowledged
+//! change again (a change lost after it was once found stored shows there) and verifies the
+//! audit chain, whose verification reads the whole log.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -17,6 +25,18 @@ use crate::cast::Cast;
 
 /// How long derived alerts may take after a restart.
 const DERIVE_WAIT: Duration = Duration::from_secs(30);
+
+/// How often a cycle reads and checks everything again.
+pub const FULL_EVERY: u32 = 25;
+
+/// What the checker has read of the server, and up to which heads each phone's acknowledged
+/// changes were found stored.
+#[derive(Default)]
+pub struct Seen {
+    replicas: BTreeMap<DocumentId, AutoCommit>,
+    /// By phone (its index in the cast) and document.
+    verified: BTreeMap<(usize, DocumentId), Vec<ChangeHash>>,
+}
 
 #[derive(Debug, Default)]
 pub struct Totals {
@@ -70,7 +90,13 @@ pub fn missing_alerts_in(doc: &AutoCommit) -> Vec<HeldAlert> {
         .collect()
 }
 
-pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Totals, String> {
+pub fn run(
+    casesync: &Casesync,
+    cast: &mut Cast,
+    urls: &[String],
+    seen: &mut Seen,
+    full: bool,
+) -> Result<Totals, String> {
     let mut totals = Totals {
         cycles: 1,
         ..Totals::default()
@@ -83,21 +109,29 @@ pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Tota
         .collect();
 
     // 1. Before anyone resends: every acknowledged change is stored.
-    let stored = pull(cast, &ids)?;
-    for phone in &mut cast.phones {
+    if full {
+        seen.replicas.clear();
+        seen.verified.clear();
+    }
+    pull(cast, &ids, seen)?;
+    for (n, phone) in cast.phones.iter_mut().enumerate() {
+        seen.verified
+            .retain(|(p, id), _| *p != n || phone.device.docs.contains_key(id));
         for (id, local) in phone.device.docs.iter_mut() {
             if local.acked.is_empty() {
                 continue;
             }
+            let checked_up_to = seen.verified.get(&(n, *id)).cloned().unwrap_or_default();
             let covered = local
                 .doc
                 .fork_at(&local.acked)
                 .map_err(|e| format!("{}: acknowledged heads not held: {e}", phone.device.name))?
-                .get_changes(&[])
+                .get_changes(&checked_up_to)
                 .iter()
                 .map(|c| c.hash())
                 .collect::<Vec<ChangeHash>>();
-            let store = stored
+            let store = seen
+                .replicas
                 .get(id)
                 .ok_or(format!("document {id} not stored at all"))?;
             for hash in &covered {
@@ -109,6 +143,7 @@ pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Tota
                 }
             }
             totals.acknowledged += covered.len() as u64;
+            seen.verified.insert((n, *id), local.acked.clone());
         }
     }
 
@@ -126,9 +161,9 @@ pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Tota
     }
 
     // 3. Every stored missing report has exactly one alert, and no entry is stored twice.
-    let stored = pull(cast, &ids)?;
+    pull(cast, &ids, seen)?;
     let mut reported = BTreeSet::new();
-    for (id, doc) in &stored {
+    for (id, doc) in &seen.replicas {
         let Ok(case) = read_case(doc) else { continue };
         let observations: Vec<&str> = case.observations.iter().map(|o| o.id.as_str()).collect();
         if observations.iter().collect::<BTreeSet<_>>().len() != observations.len() {
@@ -174,6 +209,9 @@ pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Tota
     }
 
     // 5. The audit chain is whole.
+    if !full {
+        return Ok(totals);
+    }
     let (ok, output) = casesync
         .run(&["audit", "verify"])
         .map_err(|e| format!("audit verify did not run: {e}"))?;
@@ -183,18 +221,18 @@ pub fn run(casesync: &Casesync, cast: &mut Cast, urls: &[String]) -> Result<Tota
     Ok(totals)
 }
 
-/// What the server stores of `ids`, read by the checker (empty heads, no changes: it writes
-/// nothing).
-fn pull(
-    cast: &Cast,
-    ids: &BTreeSet<DocumentId>,
-) -> Result<BTreeMap<DocumentId, AutoCommit>, String> {
+/// Brings the checker's copies of `ids` up to what the server stores (its heads sent, no
+/// changes: it writes nothing); copies of other documents are dropped.
+fn pull(cast: &Cast, ids: &BTreeSet<DocumentId>, seen: &mut Seen) -> Result<(), String> {
+    seen.replicas.retain(|id, _| ids.contains(id));
     let request = SyncRequest {
         documents: ids
             .iter()
             .map(|id| DocumentPush {
                 id: *id,
-                heads: vec![],
+                heads: seen.replicas.get_mut(id).map_or_else(Vec::new, |doc| {
+                    doc.get_heads().iter().map(|h| h.to_string()).collect()
+                }),
                 changes: vec![],
             })
             .collect(),
@@ -203,18 +241,19 @@ fn pull(
         .checker
         .post_sync(&request)
         .map_err(|e| format!("checker could not read: {e:?}"))?;
-    let mut out = BTreeMap::new();
     for reply in response.documents {
-        let mut doc = AutoCommit::new();
         let changes = reply
             .changes
             .into_iter()
             .filter_map(|b| automerge::Change::from_bytes(b).ok())
             .collect::<Vec<_>>();
-        doc.apply_changes(changes).map_err(|e| e.to_string())?;
-        out.insert(reply.id, doc);
+        seen.replicas
+            .entry(reply.id)
+            .or_default()
+            .apply_changes(changes)
+            .map_err(|e| e.to_string())?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Waits until every reported case has a missing alert, then checks it has exactly one.
