@@ -24,6 +24,9 @@ pub enum AlertKind {
     StrategyMeeting,
     /// An alert nobody acknowledged in time, raised to coordinators.
     Unacknowledged,
+    /// The child is back, and the handbook's escalation criteria hold (missing more than
+    /// 24 h, a second episode, a crime, mental health needs, sexual exploitation risk).
+    FoundEscalation,
 }
 
 impl AlertKind {
@@ -34,6 +37,7 @@ impl AlertKind {
             Self::OverdueStep => "overdue_step",
             Self::StrategyMeeting => "strategy_meeting",
             Self::Unacknowledged => "unacknowledged",
+            Self::FoundEscalation => "found_escalation",
         }
     }
 }

@@ -1,6 +1,15 @@
 //! The handbook's checklists as versioned data [INT]: each step names the role that does it
 //! and when it is due relative to the event that starts the checklist. Check these against
 //! the Interact handbook before release; a change of wording or deadline bumps the version.
+//!
+//! A step has a deadline exactly when ../shared/DOMAIN.md gives it one: intake steps 1-4
+//! within 24 h, the police report at once (T0), the return interview within 72 h. The others
+//! are done as soon as possible with no clock on them; the decision on an absence is watched
+//! by its own rule (`absence_decision_minutes`, per organisation), and the found-or-returned
+//! escalations are raised by the server from the facts, not by a deadline.
+//! Version 2 of the absence, missing and found templates: deadlines made to follow that rule
+//! (version 1 had the absence search due after one minute, and deadlines DOMAIN.md does not
+//! give). Deadlines are read from the current version for every instance.
 
 use serde::Serialize;
 
@@ -113,18 +122,28 @@ pub const INTAKE: ChecklistTemplate = ChecklistTemplate {
 
 pub const ABSENCE: ChecklistTemplate = ChecklistTemplate {
     id: "absence",
-    version: 1,
+    version: 2,
     title: "Absence",
     anchor: Anchor::Absence,
     steps: &[
-        step("search_and_call", Role::ReceptionStaff, Some(1), "Search the premises, call the child's phone, contact friends and known places"),
-        step("decide_absent_or_missing", Role::ReceptionStaff, Some(HOUR), "Whereabouts known: absent, keep checking. Unknown: missing, at once (no waiting period)"),
+        step(
+            "search_and_call",
+            Role::ReceptionStaff,
+            None,
+            "Search the premises, call the child's phone, contact friends and known places",
+        ),
+        step(
+            "decide_absent_or_missing",
+            Role::ReceptionStaff,
+            None,
+            "Whereabouts known: absent, keep checking. Unknown: missing, at once (no waiting period)",
+        ),
     ],
 };
 
 pub const MISSING: ChecklistTemplate = ChecklistTemplate {
     id: "missing_first_hours",
-    version: 1,
+    version: 2,
     title: "Missing, first hours",
     anchor: Anchor::Missing,
     steps: &[
@@ -137,37 +156,37 @@ pub const MISSING: ChecklistTemplate = ChecklistTemplate {
         step(
             "hand_over_missing_pack",
             Role::ReceptionStaff,
-            Some(HOUR),
+            None,
             "Hand over the missing pack",
         ),
         step(
             "record_police_reference",
             Role::ReceptionStaff,
-            Some(2 * HOUR),
+            None,
             "Record police reference and risk grade",
         ),
         step(
             "inform_guardian_social_worker",
             Role::ReceptionStaff,
-            Some(2 * HOUR),
+            None,
             "Inform guardian and responsible social worker (optionally the 116 000 hotline)",
         ),
         step(
             "record_sis_interpol",
             Role::Coordinator,
-            Some(24 * HOUR),
+            None,
             "Record SIS alert / Yellow Notice requests and references",
         ),
         step(
             "public_alert_decision",
             Role::Coordinator,
-            Some(24 * HOUR),
+            None,
             "Public alert only if the criteria hold",
         ),
         step(
             "cross_border_notification",
             Role::Coordinator,
-            Some(48 * HOUR),
+            None,
             "Notify the likely destination country; record legal basis and data categories",
         ),
     ],
@@ -175,14 +194,14 @@ pub const MISSING: ChecklistTemplate = ChecklistTemplate {
 
 pub const FOUND: ChecklistTemplate = ChecklistTemplate {
     id: "found_or_returned",
-    version: 1,
+    version: 2,
     title: "Found or returned",
     anchor: Anchor::Found,
     steps: &[
         step(
             "safe_and_well_check",
             Role::ReceptionStaff,
-            Some(24 * HOUR),
+            None,
             "Safe-and-well check",
         ),
         step(
@@ -194,19 +213,19 @@ pub const FOUND: ChecklistTemplate = ChecklistTemplate {
         step(
             "new_risk_assessment",
             Role::Caseworker,
-            Some(72 * HOUR),
+            None,
             "New risk assessment and updated plan",
         ),
         step(
             "escalation_review",
             Role::Coordinator,
-            Some(24 * HOUR),
+            None,
             "Escalate: missing > 24 h, 2+ episodes, crime, mental health, exploitation risk",
         ),
         step(
             "tell_notified_parties",
             Role::Coordinator,
-            Some(24 * HOUR),
+            None,
             "Tell every party that was notified; withdraw alerts and published photos",
         ),
     ],

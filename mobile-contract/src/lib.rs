@@ -10,6 +10,7 @@ pub use ids::DocumentId;
 pub mod alerts;
 pub mod case;
 pub mod checklists;
+pub mod deadlines;
 pub mod errors;
 pub mod permissions;
 // Generated developer references and their drift checks (test-only: schemars is a

@@ -245,3 +245,17 @@ pub fn receipts_of(
         .load(conn)?;
     Ok(rows.into_iter().map(|(h, d, t)| (h, (d, t))).collect())
 }
+
+/// When the server received one change of a document, if it keeps a receipt for it.
+pub fn received_at(
+    conn: &mut crate::DbConn,
+    doc: &DocumentId,
+    change: &automerge::ChangeHash,
+) -> Result<Option<i64>, DbError> {
+    Ok(change_receipts::table
+        .filter(change_receipts::document_id.eq(doc.to_string()))
+        .filter(change_receipts::change_hash.eq(change.to_string()))
+        .select(change_receipts::received_at)
+        .first(conn)
+        .optional()?)
+}

@@ -134,6 +134,19 @@ impl Device {
         state: &str,
         at: i64,
     ) {
+        self.episode_event_with(id, episode, event_id, state, at, &[]);
+    }
+
+    /// [`Device::episode_event`] with `details` (e.g. `found_place`, `victim_of_crime`).
+    pub fn episode_event_with(
+        &mut self,
+        id: &DocumentId,
+        episode: &str,
+        event_id: &str,
+        state: &str,
+        at: i64,
+        details: &[(&str, &str)],
+    ) {
         let seen: Vec<Str> = case::read_case(self.doc(id))
             .map(|c| {
                 c.episodes
@@ -151,7 +164,12 @@ impl Device {
             device: Str(self.device_id.clone()),
             note: None,
             supersedes: Some(seen),
-            details: None,
+            details: (!details.is_empty()).then(|| {
+                details
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Str::from(*v)))
+                    .collect()
+            }),
         };
         let doc = self.doc(id);
         let appended =
@@ -164,6 +182,33 @@ impl Device {
             };
             case::append(doc, CaseLog::Episodes, &ep).expect("open episode");
         }
+        doc.commit();
+    }
+
+    /// Marks `step` done in the checklist the server started for `(template, anchor)` (an
+    /// episode id, or `intake`); the device must hold it (synced after the server started it).
+    pub fn step_done(
+        &mut self,
+        id: &DocumentId,
+        (template, anchor): (&str, &str),
+        step: &str,
+        at: i64,
+    ) {
+        let by = Str(self.user_id.clone());
+        let doc = self.doc(id);
+        let index = case::read_case(doc)
+            .expect("a case")
+            .checklists
+            .iter()
+            .position(|c| c.template.as_str() == template && c.anchor.as_str() == anchor)
+            .expect("the checklist was started and synced");
+        let done = case::ChecklistStep {
+            status: Str::from("done"),
+            by: Some(by),
+            at: Some(Millis(at)),
+            note: None,
+        };
+        case::edit::set_step_status(doc, index, step, &done).expect("step written");
         doc.commit();
     }
 

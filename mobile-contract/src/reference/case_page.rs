@@ -162,7 +162,9 @@ const VALUES: &str = "### Values
 Official automerge libraries store the same value differently, and the server reads all of \
 them:
 - **text**: a scalar string (Rust, Swift, JS `new ImmutableString(\"...\")`) or a text object \
-(what JS automerge 3 makes of a plain string). Both read the same.
+(what JS automerge 3 makes of a plain string). Both read the same. Text carries no marks \
+(bold, links, comments: automerge's `mark`): a change with a mark operation is refused as \
+`invalid_changes`, whatever it marks.
 - **time**: milliseconds since the Unix epoch, UTC, as observed on the device. An integer, a \
 float with no fractional part (a plain JS number) or an automerge timestamp (a JS `Date`).
 - **integer**: an integer or a float with no fractional part.
@@ -242,6 +244,35 @@ child is away and another that they are back. Safety first: a person resolves it
 a new event that supersedes both;
 - an event without `supersedes` (older clients) is taken to supersede every event observed \
 before it.
+
+The server does not take `supersedes` on trust: it reads what each event had seen from the \
+automerge change graph (the changes its device had received when it recorded the event; \
+events written in one change saw each other in list order), so a phone cannot stand an \
+alert down by claiming to have seen a report it never received. Keep writing `supersedes` \
+for readers of the JSON; a Rust device reads its copy the server's way with \
+`case::read_case_causal`. Where reports disagree, the case page and the alerts board say so.
+
+`located` means someone knows where the child is, not that the child is safe: the missing \
+alert stays up, and the child shows as \"located, awaiting safe-and-well check\", until the \
+found checklist's `safe_and_well_check` step is `done` or a `returned` event is recorded. A \
+found event (`located` or `returned`) may carry in `details` the flags `victim_of_crime`, \
+`mental_health_needs` and `sexual_exploitation_risk` (value `yes`); with any of them, a \
+child missing more than 24 hours, or a second episode, the server raises a \
+`found_escalation` alert to the coordinators.
+
+## Deadlines
+
+The server starts a checklist when its anchor event arrives (`intake` at creation, `absence` \
+at the first `late` or `absent`, `missing_first_hours` at the first `missing`, \
+`found_or_returned` at the first `located` or `returned`) and sets `anchored_at` to the \
+event's `observed_at` (the phone's clock) unless that time cannot be true: later than the \
+server's receipt of the event plus 5 minutes, or more than 7 days before it. Then \
+`anchored_at` is the receipt time (the server's clock). A step's deadline is `anchored_at` \
+plus its due minutes (`checklists::TEMPLATES`); only the steps the handbook gives a deadline \
+have one. A checklist's steps are watched, and overdue steps alert the coordinators, only \
+while the episode is in the part of the response the checklist serves: absence steps while \
+`late` or `absent`, missing steps while `missing`, found steps until the episode is \
+`closed` (`deadlines::watched`).
 ";
 
 const EVOLUTION: &str = "## Versions: how the shape evolves

@@ -3,6 +3,8 @@
 
 pub mod conflicts;
 pub mod episode;
+pub mod flow;
+pub mod found;
 pub mod missing_pack;
 pub mod provenance;
 pub mod timeline;

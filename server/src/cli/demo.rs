@@ -17,7 +17,7 @@ mod story;
 use std::sync::Arc;
 
 use actix_web::web;
-use casesync_contract::case::read_case;
+use casesync_contract::case::read_case_causal;
 use casesync_contract::views::{child_status, ChildStatus};
 use casesync_contract::wire::case_reference;
 use casesync_contract::DocumentId;
@@ -131,7 +131,7 @@ pub async fn seed(state: &AppState) -> Result<DemoSeed, DemoError> {
         let status = state
             .engine
             .read(&id, |doc| {
-                read_case(doc).map(|c| child_status(&c.episodes).0)
+                read_case_causal(doc).map(|c| child_status(&c.episodes).0)
             })?
             .ok_or_else(|| DemoError::Failed(format!("case {id} was not stored")))?
             .map_err(|e| DemoError::Failed(e.to_string()))?;

@@ -4,7 +4,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use casesync_contract::alerts::{AlertKind, AlertList, AlertStatus};
-use casesync_contract::case::read_case;
+use casesync_contract::case::{read_case_causal, EpisodeState};
 use casesync_contract::views::child_status;
 use casesync_contract::Role;
 use maud::{html, Markup};
@@ -18,32 +18,60 @@ use super::layout::{page, respond, Section};
 use super::session::PageUser;
 use crate::state::AppState;
 
-/// When the child was first recorded missing, from the case itself (device time of the
-/// report); `None` if the case cannot be read now.
-fn missing_since(state: &AppState, alert: &AlertStatus) -> Option<i64> {
+/// What the case says now about the child's absence, beside its alert.
+#[derive(Default)]
+struct CaseNow {
+    /// When the child was first recorded missing (device time of the report).
+    missing_since: Option<i64>,
+    /// Concurrent reports that disagree (from the change graph): the child counts as missing.
+    disagreement: Vec<EpisodeState>,
+}
+
+/// `None` if the case cannot be read now.
+fn case_now(state: &AppState, alert: &AlertStatus) -> Option<CaseNow> {
     state
         .engine
         .read(&alert.alert.case_id, |doc| {
-            let case = read_case(doc).ok()?;
-            child_status(&case.episodes).1?.missing_since
+            let case = read_case_causal(doc).ok()?;
+            let episode = child_status(&case.episodes).1?;
+            Some(CaseNow {
+                missing_since: episode.missing_since,
+                disagreement: episode.disagreement,
+            })
         })
         .ok()
         .flatten()
         .flatten()
 }
 
+/// The notice shown where reports disagree (case page and alerts board).
+pub fn disagreement_notice(lang: Lang, states: &[EpisodeState]) -> Markup {
+    let states: Vec<&str> = states
+        .iter()
+        .map(|s| lang.t(&format!("state.{s}")))
+        .collect();
+    html! {
+        @if !states.is_empty() {
+            p.notice.error.disagreement { (lang.fill("episode.disagreement", &[("states", &states.join(", "))])) }
+        }
+    }
+}
+
 fn kind_key(kind: AlertKind) -> String {
     format!("alerts.kind.{}", kind.as_str())
 }
 
-fn card(lang: Lang, a: &AlertStatus, since: Option<i64>, now: i64) -> Markup {
+fn card(lang: Lang, a: &AlertStatus, case: Option<&CaseNow>, now: i64) -> Markup {
     let pack = a.alert.pack.clone().unwrap_or_default();
     let name = if pack.name.is_empty() {
         pack.reference.clone()
     } else {
         pack.name.clone()
     };
-    let since = since.unwrap_or(a.alert.raised_at);
+    let since = case
+        .and_then(|c| c.missing_since)
+        .unwrap_or(a.alert.raised_at);
+    let disagreement = case.map_or(&[][..], |c| c.disagreement.as_slice());
     html! {
         article.alert-card data-alert=(a.alert.id) data-case=(a.alert.case_id) aria-labelledby={ "alert-" (a.alert.id) } {
             header {
@@ -68,6 +96,7 @@ fn card(lang: Lang, a: &AlertStatus, since: Option<i64>, now: i64) -> Markup {
                 @if let Some(c) = &pack.clothing { dt { (lang.t("alerts.clothing")) } dd { (c) } }
                 @if let Some(c) = &pack.contact { dt { (lang.t("alerts.contact")) } dd { (c) } }
             }
+            (disagreement_notice(lang, disagreement))
             @if let Some(t) = a.escalated_at { p.notice.error { (lang.fill("alerts.escalated", &[("t", &utc_minute(t))])) } }
             @if a.alert.resent > 0 { p.muted { (lang.fill("alerts.resent", &[("n", &a.alert.resent.to_string())])) } }
             div.table-wrap { table.deliveries {
@@ -75,8 +104,8 @@ fn card(lang: Lang, a: &AlertStatus, since: Option<i64>, now: i64) -> Markup {
                 thead { tr {
                     th scope="col" { (lang.t("alerts.device")) }
                     th scope="col" { (lang.t("alerts.person")) }
-                    th scope="col" { (lang.t("alerts.delivered")) }
-                    th scope="col" { (lang.t("alerts.acknowledged")) }
+                    th scope="col" { (lang.t("alerts.delivered")) br; span.muted.clock { (lang.t("clock.server")) } }
+                    th scope="col" { (lang.t("alerts.acknowledged")) br; span.muted.clock { (lang.t("clock.device")) } }
                 } }
                 tbody {
                     @for d in &a.deliveries {
@@ -94,7 +123,7 @@ fn card(lang: Lang, a: &AlertStatus, since: Option<i64>, now: i64) -> Markup {
     }
 }
 
-fn board(lang: Lang, list: &AlertList, since: &[Option<i64>], now: i64) -> Markup {
+fn board(lang: Lang, list: &AlertList, cases: &[Option<CaseNow>], now: i64) -> Markup {
     let missing: Vec<(usize, &AlertStatus)> = list
         .alerts
         .iter()
@@ -112,7 +141,7 @@ fn board(lang: Lang, list: &AlertList, since: &[Option<i64>], now: i64) -> Marku
             p #no-alerts { (lang.t("alerts.empty")) }
         }
         div.board {
-            @for (i, a) in missing { (card(lang, a, since[i], now)) }
+            @for (i, a) in missing { (card(lang, a, cases[i].as_ref(), now)) }
         }
         @if !others.is_empty() {
             h2 { (lang.t("alerts.other")) }
@@ -139,18 +168,18 @@ pub async fn alerts_page(
 ) -> Result<HttpResponse, PageError> {
     user.require(&[Role::Coordinator])?;
     let (u, s) = (user.clone(), state.clone());
-    let (list, since) = blocking(move || {
+    let (list, cases) = blocking(move || {
         let list = board_alerts(&s, &u).map_err(|e| PageError::from_api(u.lang, e))?;
-        let since = list
+        let cases = list
             .alerts
             .iter()
-            .map(|a| missing_since(&s, a))
+            .map(|a| case_now(&s, a))
             .collect::<Vec<_>>();
-        Ok((list, since))
+        Ok((list, cases))
     })
     .await?;
     let lang = user.lang;
-    let body = board(lang, &list, &since, state.now());
+    let body = board(lang, &list, &cases, state.now());
     Ok(respond(page(
         &user,
         Section::Alerts,

@@ -3,6 +3,7 @@
 
 use casesync_contract::case::CaseDocument;
 use casesync_contract::checklists::template;
+use casesync_contract::deadlines;
 
 /// The level a person set in the newest risk assessment.
 pub fn risk_level(case: &CaseDocument) -> Option<String> {
@@ -47,6 +48,8 @@ pub fn checklists(case: &CaseDocument, now: i64) -> Vec<ChecklistView> {
         .iter()
         .map(|cl| {
             let tpl = template(cl.template.as_str());
+            // Not watched (the child is back from the flow it serves): nothing is overdue.
+            let watched = deadlines::watched(case, cl);
             let mut ids: Vec<String> = tpl
                 .map(|t| t.steps.iter().map(|s| s.id.to_string()).collect())
                 .unwrap_or_default();
@@ -63,13 +66,11 @@ pub fn checklists(case: &CaseDocument, now: i64) -> Vec<ChecklistView> {
                     let status = recorded
                         .map(|r| r.status.0.clone())
                         .unwrap_or_else(|| "open".into());
-                    let due_at = st
-                        .and_then(|s| s.due_minutes)
-                        .map(|m| cl.anchored_at.0 + m * 60_000);
+                    let due_at = deadlines::due_at(cl, &id);
                     StepView {
                         text: st.map(|s| s.text.to_string()).unwrap_or_else(|| id.clone()),
                         role: st.map(|s| s.role.as_str().to_string()).unwrap_or_default(),
-                        overdue: status == "open" && due_at.is_some_and(|d| d < now),
+                        overdue: watched && status == "open" && due_at.is_some_and(|d| d < now),
                         due_at,
                         by: recorded.and_then(|r| r.by.as_ref().map(|b| b.0.clone())),
                         at: recorded.and_then(|r| r.at.map(|a| a.0)),

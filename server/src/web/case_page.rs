@@ -3,9 +3,9 @@
 //! where the access record is.
 
 use actix_web::{get, web, HttpResponse};
-use casesync_contract::case::{read_case, CaseDocument};
+use casesync_contract::case::{read_case_causal, CaseDocument};
 use casesync_contract::views::{
-    child_status, episode_view, profile_conflicts, timeline, ChildStatus, EpisodeView,
+    child_status, episode_view, found, profile_conflicts, timeline, ChildStatus, EpisodeView,
     FieldConflict, TimelineEntry,
 };
 use casesync_contract::wire::case_reference;
@@ -57,7 +57,7 @@ pub fn load_case(
     let read = state
         .engine
         .read(&id, |doc| {
-            let case = read_case(doc).ok()?;
+            let case = read_case_causal(doc).ok()?;
             let entries = timeline(doc, &case, &receipts);
             let conflicts = profile_conflicts(doc, &receipts);
             Some((case, entries, conflicts))
@@ -105,18 +105,33 @@ pub async fn case_page(
     let view = blocking(move || load_case(&s, &u, &path, "case_page")).await?;
     let lang = user.lang;
     let now = state.now();
+    // Located is not safe yet: the page says what is still awaited.
+    let awaiting = child_status(&view.case.episodes)
+        .1
+        .is_some_and(|episode| found::awaiting_safe_and_well(&view.case, &episode));
+    let disagreement = child_status(&view.case.episodes)
+        .1
+        .map(|episode| episode.disagreement)
+        .unwrap_or_default();
     let status = view.status.as_str();
+    let status_label = if awaiting {
+        "state.located_awaiting".to_string()
+    } else {
+        format!("state.{status}")
+    };
     let body = html! {
         div.case-head {
             h1 { (view.name) }
             span.muted { (case_reference(&view.id)) }
-            (badge(&format!("state-{status}"), lang.t(&format!("state.{status}"))))
+            (badge(&format!("state-{status}"), lang.t(&status_label)))
             @match &view.risk {
                 Some(level) => (badge(&format!("risk-{level}"), &format!("{}: {}", lang.t("cases.risk"), lang.t(&format!("risk.{level}"))))),
                 None => span.muted { (lang.t("risk.none")) },
             }
         }
+        (super::alerts_board::disagreement_notice(lang, &disagreement))
         (sections::profile(lang, &view))
+        (sections::flow(lang, &view, now))
         (sections::timeline_section(lang, &view, now))
         (sections::checklists(lang, &view, now))
         (sections::missing_pack(lang, &view))

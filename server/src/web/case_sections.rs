@@ -84,8 +84,8 @@ pub fn timeline_section(lang: Lang, view: &CaseView, now: i64) -> Markup {
                     table #timeline-list {
                         caption.muted { (lang.t("case.timeline")) }
                         thead { tr {
-                            th scope="col" { (lang.t("case.observed")) }
-                            th scope="col" { (lang.t("case.received")) }
+                            th scope="col" { (lang.t("case.observed")) br; span.muted.clock { (lang.t("clock.device")) } }
+                            th scope="col" { (lang.t("case.received")) br; span.muted.clock { (lang.t("clock.server")) } }
                             th scope="col" { (lang.t("case.kind")) }
                             th scope="col" { (lang.t("case.entry")) }
                             th scope="col" { (lang.t("case.author")) }
@@ -138,7 +138,7 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
                             th scope="col" { (lang.t("case.step")) }
                             th scope="col" { (lang.t("case.due")) }
                             th scope="col" { (lang.t("case.status")) }
-                            th scope="col" { (lang.t("case.done_by")) }
+                            th scope="col" { (lang.t("case.done_by")) br; span.muted.clock { (lang.t("clock.device")) } }
                         } }
                         tbody {
                             @for step in &cl.steps {
@@ -160,6 +160,20 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
                     } }
                 }
             }
+        }
+    }
+}
+
+/// The response flow of the child's current episode as a flowchart; nothing while the
+/// child has no open episode.
+pub fn flow(lang: Lang, view: &CaseView, now: i64) -> Markup {
+    let Some(flow) = casesync_contract::views::flow::flow(&view.case, now) else {
+        return html! {};
+    };
+    html! {
+        section aria-labelledby="flow-h" {
+            h2 #flow-h { (lang.t("case.flow")) }
+            figure.flowchart { (trusted(super::flow_svg::draw(lang, &flow))) }
         }
     }
 }

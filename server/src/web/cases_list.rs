@@ -2,7 +2,7 @@
 //! overdue steps and open conflicts, searched by name or alias.
 
 use actix_web::{get, web, HttpResponse};
-use casesync_contract::case::{read_case, RISK_LEVELS};
+use casesync_contract::case::{read_case_causal, RISK_LEVELS};
 use casesync_contract::{DocumentId, Role};
 use casesync_schema::directory::{sites, CaseSummaryRow};
 use maud::html;
@@ -71,7 +71,7 @@ fn load(state: &AppState, user: &PageUser, f: &CaseFilters) -> Result<Vec<Row>, 
         let facts = state
             .engine
             .read(&id, |doc| {
-                read_case(doc).ok().map(|case| {
+                read_case_causal(doc).ok().map(|case| {
                     (
                         matches_name(&case, &f.q),
                         risk_level(&case),

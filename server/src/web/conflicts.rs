@@ -73,7 +73,7 @@ pub async fn conflicts_page(
                     thead { tr {
                         th scope="col" { (lang.t("conflicts.value")) }
                         th scope="col" { (lang.t("conflicts.from")) }
-                        th scope="col" { (lang.t("conflicts.received")) }
+                        th scope="col" { (lang.t("conflicts.received")) br; span.muted.clock { (lang.t("clock.server")) } }
                         th scope="col" { span.visually-hidden { (lang.t("conflicts.pick")) } }
                     } }
                     tbody {

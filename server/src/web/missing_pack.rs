@@ -50,7 +50,7 @@ pub async fn missing_pack_page(
 ) -> Result<HttpResponse, PageError> {
     let lang = user.lang;
     let (s, u) = (state.clone(), user.clone());
-    let (pack, row) = blocking(move || {
+    let (pack, row, flow) = blocking(move || {
         readable_pack(&s, &u.as_device(), &path, true).map_err(|e| PageError::from_api(lang, e))
     })
     .await?;
@@ -69,7 +69,8 @@ pub async fn missing_pack_page(
         }
         script src="/web/static/page.js" defer {}
     };
-    let page = render(&pack, &photo, text).replacen(
+    let flow_svg = flow.as_ref().map(|f| super::flow_svg::draw(lang, f));
+    let page = render(&pack, &photo, text, flow_svg.as_deref()).replacen(
         "</body>",
         &format!("{}</body>", actions.into_string()),
         1,

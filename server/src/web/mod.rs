@@ -18,6 +18,7 @@ pub mod conflicts;
 pub mod csrf;
 pub mod devices;
 pub mod error;
+pub mod flow_svg;
 pub mod format;
 pub mod i18n;
 pub mod layout;

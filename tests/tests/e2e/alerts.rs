@@ -209,12 +209,29 @@ storage_test!(abena_goes_missing_and_is_found, |db| {
         "{open:?}"
     );
 
-    // Located (by a phone that has seen every report): the stand-down reaches the same
-    // phones. A phone that had not seen the second report would leave the child missing:
-    // concurrent disagreeing events count as missing until a person resolves them.
+    // Located (by a phone that has seen every report): not safe yet, the alert stays up
+    // until the safe-and-well check is recorded. A phone that had not seen the second
+    // report would leave the child missing even then: concurrent disagreeing events count
+    // as missing until a person resolves them.
     server.clock.set(T0 + 300 * MINUTE);
     intake.sync().unwrap();
     intake.episode_event(&case, "ep1", "ev-located", "located", T0 + 300 * MINUTE);
+    intake.sync().unwrap();
+    let still_open = alerts(&server, &coordinator.token, false);
+    assert!(
+        still_open
+            .alerts
+            .iter()
+            .any(|s| s.alert.id == missing.alert.id),
+        "located is not safe yet: {still_open:?}"
+    );
+    intake.sync().unwrap();
+    intake.step_done(
+        &case,
+        ("found_or_returned", "ep1"),
+        "safe_and_well_check",
+        T0 + 320 * MINUTE,
+    );
     intake.sync().unwrap();
     for (peer, caseload) in [(&mut a, caseload_a), (&mut b, caseload_b)] {
         assert!(peer.pump_until(Duration::from_secs(3), |p| has(

@@ -5,6 +5,6 @@
 mod edges;
 mod headers;
 mod logs;
-mod support;
+pub(crate) mod support;
 mod tokens;
 mod wipe;

@@ -1,6 +1,7 @@
 //! What follows from a case's new state: checklists started by their anchor events (once,
 //! even when two devices report the same event), a missing alert at once, a stand-down when
-//! the child is found, a strategy meeting after repeated episodes.
+//! the child is back and seen safe and well, the handbook's escalations once the child is
+//! back, a strategy meeting after repeated episodes.
 
 use automerge::ReadDoc;
 use automerge::{ObjType, Value, ROOT};
@@ -10,11 +11,13 @@ use casesync_contract::case::{
     CaseDocument, Checklist, ChecklistStep, EpisodeState, Millis, Str, Whole,
 };
 use casesync_contract::checklists::{for_anchor, Anchor};
-use casesync_contract::views::{alert_pack, episode_view};
+use casesync_contract::deadlines;
+use casesync_contract::views::{alert_pack, episode_view, found};
 use casesync_contract::wire::{case_reference, DocumentKind};
 use casesync_contract::DocumentId;
 use casesync_sync::Writer;
 
+use super::anchor_clock::{self, Anchored};
 use super::raise::{raise, stand_down, NewAlert};
 use super::rules::rules_for;
 use crate::domain::error::DomainError;
@@ -23,7 +26,8 @@ use crate::state::AppState;
 
 /// Runs after admitted changes to a case's episodes or checklists (`case` as it is now).
 pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<(), DomainError> {
-    start_checklist(state, id, case, Anchor::Intake, "intake", case.created_at.0)?;
+    let intake = (case.created_at.0, Anchored::Creation);
+    start_checklist(state, id, case, Anchor::Intake, "intake", intake)?;
     for episode in &case.episodes {
         for (anchor, states) in [
             (
@@ -44,7 +48,12 @@ pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<
                 })
                 .min_by_key(|e| (e.observed_at, e.id.clone()));
             if let Some(event) = first {
-                start_checklist(state, id, case, anchor, &episode.id.0, event.observed_at.0)?;
+                let anchored = Anchored::Event {
+                    episode: &episode.id.0,
+                    event: &event.id.0,
+                };
+                let at = (event.observed_at.0, anchored);
+                start_checklist(state, id, case, anchor, &episode.id.0, at)?;
             }
         }
         react_to_episode(state, id, case, episode)?;
@@ -79,9 +88,10 @@ fn react_to_episode(
         )?;
         alert_sharing_organisations(state, id, case, &episode.id.0, &name, &reference)?;
     }
-    if !view.state.is_away() {
-        // Found (and not disputed: a disagreement counts as missing). Stand this episode's
-        // alerts down.
+    escalate_when_back(state, id, case, episode)?;
+    if found::stands_down(case, &view) {
+        // Back and seen safe and well (a disagreement counts as missing, and `located`
+        // alone is not safe yet). Stand this episode's alerts down.
         let open = {
             let mut conn = state.db()?;
             casesync_schema::alerts::open_for_case(&mut conn, &id.to_string())?
@@ -100,6 +110,40 @@ fn react_to_episode(
             stand_down(state, row)?;
         }
     }
+    Ok(())
+}
+
+/// The handbook's escalations once the child is back (missing more than 24 h, a second
+/// episode, a crime, mental health needs, sexual exploitation risk): one alert to the
+/// coordinators per episode, naming the criteria that held when it was raised.
+fn escalate_when_back(
+    state: &AppState,
+    id: &DocumentId,
+    case: &CaseDocument,
+    episode: &casesync_contract::case::Episode,
+) -> Result<(), DomainError> {
+    let reasons = found::escalations(case, episode);
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    let reasons: Vec<String> = reasons.iter().map(found::Escalation::describe).collect();
+    raise(
+        state,
+        NewAlert {
+            case_id: *id,
+            organisation_id: case.organisation.0.clone(),
+            site_id: case.site.0.clone(),
+            kind: AlertKind::FoundEscalation,
+            audience: Audience::Coordinators,
+            dedupe_key: format!("found:{id}:{}", episode.id),
+            message: format!(
+                "{}: back after {}: escalate (return interview, risk assessment, strategy)",
+                case_reference(id),
+                reasons.join(", ")
+            ),
+            pack: None,
+        },
+    )?;
     Ok(())
 }
 
@@ -189,7 +233,7 @@ fn start_checklist(
     case: &CaseDocument,
     anchor: Anchor,
     anchor_id: &str,
-    anchored_at: i64,
+    (observed_at, anchored): (i64, Anchored<'_>),
 ) -> Result<(), DomainError> {
     let template = for_anchor(anchor);
     if case
@@ -199,6 +243,10 @@ fn start_checklist(
     {
         return Ok(());
     }
+    // Deadlines run from the phone's time of the event unless the server's receipt shows
+    // that time cannot be true.
+    let received = anchor_clock::received_at(state, id, anchored)?;
+    let (anchored_at, _) = deadlines::anchor_time(observed_at, received);
     let key = format!("checklist:{}:{id}:{anchor_id}", template.id);
     let claimed = {
         let mut conn = state.db()?;

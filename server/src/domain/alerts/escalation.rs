@@ -3,8 +3,9 @@
 //! raised once.
 
 use casesync_contract::alerts::{AlertKind, Audience};
-use casesync_contract::case::{read_case, CaseDocument, EpisodeState};
+use casesync_contract::case::{read_case_causal, CaseDocument, EpisodeState};
 use casesync_contract::checklists::template;
+use casesync_contract::deadlines;
 use casesync_contract::views::episode_view;
 use casesync_contract::wire::case_reference;
 use casesync_contract::DocumentId;
@@ -29,7 +30,7 @@ pub fn tick(state: &AppState) -> Result<usize, DomainError> {
             continue;
         };
         // Every case, each pass: read without keeping them in memory.
-        let Some(Ok(case)) = state.engine.peek(&id, read_case)? else {
+        let Some(Ok(case)) = state.engine.peek(&id, read_case_causal)? else {
             continue;
         };
         let rules = rules_for(state, &case.organisation.0)?;
@@ -40,47 +41,41 @@ pub fn tick(state: &AppState) -> Result<usize, DomainError> {
     Ok(acted)
 }
 
+/// Open steps past their deadline in a checklist still watched
+/// (`casesync_contract::deadlines`): none once the child is back from the flow it serves.
 fn overdue_steps(
     state: &AppState,
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
 ) -> Result<usize, DomainError> {
-    let now = state.now();
     let mut raised = 0;
-    for checklist in &case.checklists {
-        let Some(tpl) = template(checklist.template.as_str()) else {
+    for overdue in deadlines::overdue_steps(case, state.now(), rules.overdue_grace_minutes) {
+        let Some(tpl) = template(overdue.template) else {
             continue;
         };
-        for (step_id, step) in &checklist.steps {
-            let Some(due) = tpl.step(step_id).and_then(|s| s.due_minutes) else {
-                continue;
-            };
-            let due_at = checklist.anchored_at.0 + (due + rules.overdue_grace_minutes) * MINUTE;
-            if step.status.as_str() != "open" || now <= due_at {
-                continue;
-            }
-            let text = tpl.step(step_id).map(|s| s.text).unwrap_or(step_id);
-            let late = (now - due_at) / MINUTE;
-            let made = raise(
-                state,
-                NewAlert {
-                    case_id: *id,
-                    organisation_id: case.organisation.0.clone(),
-                    site_id: case.site.0.clone(),
-                    kind: AlertKind::OverdueStep,
-                    audience: Audience::Coordinators,
-                    dedupe_key: format!("overdue:{id}:{}:{step_id}", checklist.id),
-                    message: format!(
-                        "{}: \"{text}\" ({}) is overdue by {late} min",
-                        case_reference(id),
-                        tpl.title
-                    ),
-                    pack: None,
-                },
-            )?;
-            raised += usize::from(made.is_some());
-        }
+        let text = tpl
+            .step(&overdue.step)
+            .map_or(overdue.step.as_str(), |s| s.text);
+        let late = (state.now() - overdue.due_at) / MINUTE;
+        let made = raise(
+            state,
+            NewAlert {
+                case_id: *id,
+                organisation_id: case.organisation.0.clone(),
+                site_id: case.site.0.clone(),
+                kind: AlertKind::OverdueStep,
+                audience: Audience::Coordinators,
+                dedupe_key: format!("overdue:{id}:{}:{}", overdue.checklist, overdue.step),
+                message: format!(
+                    "{}: \"{text}\" ({}) is overdue by {late} min",
+                    case_reference(id),
+                    tpl.title
+                ),
+                pack: None,
+            },
+        )?;
+        raised += usize::from(made.is_some());
     }
     Ok(raised)
 }

@@ -3,7 +3,7 @@
 //! readable HTML page. Only coordinators of the owning organisation export; every export
 //! is recorded.
 
-use casesync_contract::case::{read_case, CaseDocument};
+use casesync_contract::case::{read_case_causal, CaseDocument};
 use casesync_contract::views::{timeline, Receipt, TimelineEntry};
 use casesync_contract::wire::{case_reference, AuditRecord, CaseShare};
 use casesync_contract::DocumentId;
@@ -84,7 +84,7 @@ pub fn export_case(
     let (case, entries) = state
         .engine
         .read(&id, |doc| {
-            read_case(doc).map(|case| {
+            read_case_causal(doc).map(|case| {
                 let entries = timeline(doc, &case, &lookup);
                 (case, entries)
             })

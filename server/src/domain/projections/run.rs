@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use casesync_contract::case::{read_case, CaseDocument};
+use casesync_contract::case::{read_case_causal, CaseDocument};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_schema::directory::documents;
@@ -143,7 +143,7 @@ fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), D
             .engine
             .read(id, |doc| {
                 // Not (yet) a case: an empty document a device is about to fill.
-                let case = read_case(doc).ok()?;
+                let case = read_case_causal(doc).ok()?;
                 Some(CaseRead {
                     summary: needs.summary.then(|| summarise(doc, &case, id, now)),
                     blobs: needs

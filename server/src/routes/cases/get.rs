@@ -1,5 +1,5 @@
 use actix_web::{get, web, HttpResponse};
-use casesync_contract::case::read_case;
+use casesync_contract::case::read_case_causal;
 use casesync_contract::views::{child_status, episode_view, profile_conflicts, NoReceipts};
 use casesync_contract::wire::{case_reference, CaseDetail};
 
@@ -20,7 +20,7 @@ pub async fn get_case(
         let detail = state
             .engine
             .read(&id, |doc| -> Result<CaseDetail, ApiError> {
-                let case = read_case(doc).map_err(ApiError::internal)?;
+                let case = read_case_causal(doc).map_err(ApiError::internal)?;
                 let (status, _) = child_status(&case.episodes);
                 Ok(CaseDetail {
                     id,

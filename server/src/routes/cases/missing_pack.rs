@@ -13,8 +13,9 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use casesync_contract::case::read_case;
+use casesync_contract::case::read_case_causal;
 use casesync_contract::errors::ErrorCode;
+use casesync_contract::views::flow::{flow, Flow};
 use casesync_contract::views::{missing_pack, MissingPack};
 use casesync_contract::wire::{case_reference, DocumentKind};
 use casesync_schema::blobs::stored;
@@ -52,7 +53,7 @@ pub async fn get_missing_pack(
         }
     };
     let (reader, who) = (state.clone(), caller.clone());
-    let (pack, row) =
+    let (pack, row, flow) =
         web::block(move || readable_pack(&reader, &who, &path.into_inner(), html)).await??;
     if !html {
         return Ok(HttpResponse::Ok()
@@ -63,7 +64,14 @@ pub async fn get_missing_pack(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(page::render(&pack, &photo, &ENGLISH)))
+        .body(page::render(
+            &pack,
+            &photo,
+            &ENGLISH,
+            flow.as_ref()
+                .map(|f| crate::web::flow_svg::draw(crate::web::i18n::Lang::En, f))
+                .as_deref(),
+        )))
 }
 
 /// The pack of case `id` if the caller may read it, after recording the read. Blocking.
@@ -72,7 +80,7 @@ pub fn readable_pack(
     caller: &AuthenticatedDevice,
     id: &str,
     printable: bool,
-) -> Result<(MissingPack, DocumentRow), ApiError> {
+) -> Result<(MissingPack, DocumentRow, Option<Flow>), ApiError> {
     let id: casesync_contract::DocumentId = id.parse().map_err(|_| ApiError::not_found())?;
     let row = {
         let mut conn = state.db()?;
@@ -93,15 +101,19 @@ pub fn readable_pack(
             .detail(json!({ "view": "missing_pack", "format": format })),
     )?;
     let now = state.now();
-    let pack = state
+    // The printed pack carries the response flow's picture for the police.
+    let (pack, flow) = state
         .engine
         .read(&id, |doc| {
-            read_case(doc)
-                .map(|case| missing_pack(&case, &case_reference(&id), now))
+            read_case_causal(doc)
+                .map(|case| {
+                    let pack = missing_pack(&case, &case_reference(&id), now);
+                    (pack, printable.then(|| flow(&case, now)).flatten())
+                })
                 .map_err(ApiError::internal)
         })?
         .ok_or_else(ApiError::not_found)??;
-    Ok((pack, row))
+    Ok((pack, row, flow))
 }
 
 /// The pack's photo as a `data:` URI, so the printed page needs no second authenticated

@@ -1,5 +1,5 @@
 use actix_web::{get, web, HttpResponse};
-use casesync_contract::case::read_case;
+use casesync_contract::case::read_case_causal;
 use casesync_contract::views::timeline;
 use casesync_contract::wire::Timeline;
 
@@ -21,7 +21,7 @@ pub async fn get_timeline(
         let entries = state
             .engine
             .read(&id, |doc| {
-                read_case(doc)
+                read_case_causal(doc)
                     .map(|case| timeline(doc, &case, &receipts))
                     .map_err(ApiError::internal)
             })?

@@ -101,7 +101,14 @@ footer{margin-top:1.5em;font-size:.9em}\
 tr{page-break-inside:avoid}.todo,.done{border-width:2px}}";
 
 /// The whole page.
-pub fn render(pack: &MissingPack, photo: &PackPhotoEmbed, text: &PageText) -> String {
+/// The page; `flow_svg`, when given, is the response flow's picture (trusted SVG markup drawn
+/// by `web::flow_svg`), placed after what is still to do.
+pub fn render(
+    pack: &MissingPack,
+    photo: &PackPhotoEmbed,
+    text: &PageText,
+    flow_svg: Option<&str>,
+) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let _ = write!(
         out,
@@ -133,6 +140,9 @@ pub fn render(pack: &MissingPack, photo: &PackPhotoEmbed, text: &PageText) -> St
         utc_minute(pack.generated_at),
     );
     to_do(&mut out, pack, text);
+    if let Some(svg) = flow_svg {
+        let _ = write!(out, "<figure class=\"flow\">{svg}</figure>");
+    }
     let _ = write!(
         out,
         "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
