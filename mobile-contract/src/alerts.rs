@@ -27,6 +27,9 @@ pub enum AlertKind {
     /// The child is back, and the handbook's escalation criteria hold (missing more than
     /// 24 h, a second episode, a crime, mental health needs, sexual exploitation risk).
     FoundEscalation,
+    /// A risk assessment is due for review, or a caseworker's level awaits a coordinator's
+    /// confirmation.
+    RiskReview,
 }
 
 impl AlertKind {
@@ -38,6 +41,7 @@ impl AlertKind {
             Self::StrategyMeeting => "strategy_meeting",
             Self::Unacknowledged => "unacknowledged",
             Self::FoundEscalation => "found_escalation",
+            Self::RiskReview => "risk_review",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod checklists;
 pub mod deadlines;
 pub mod errors;
 pub mod permissions;
+pub mod risk;
 // Generated developer references and their drift checks (test-only: schemars is a
 // dev-dependency, so a phone app does not link it).
 #[cfg(test)]

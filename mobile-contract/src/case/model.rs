@@ -104,6 +104,10 @@ pub struct RiskAssessment {
     pub reason: Option<Str>,
     #[autosurgeon(missing = "Default::default")]
     pub next_review: Option<Millis>,
+    /// The id of an earlier assessment this one confirms: a coordinator confirming the level
+    /// a caseworker set appends an assessment with the same answers and level and `confirms`.
+    #[autosurgeon(missing = "Default::default")]
+    pub confirms: Option<Str>,
     pub assessed_at: Millis,
     pub author: Str,
     pub device: Str,

@@ -20,6 +20,8 @@ pub enum ShapeError {
     NotAllowed { field: String, value: String },
     #[error("{0} must not be empty")]
     Empty(String),
+    #[error("risk_assessments[].answers: {0}")]
+    UnknownIndicator(String),
 }
 
 /// Reads and checks a case document.
@@ -72,6 +74,12 @@ pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
                 level.as_str(),
                 RISK_LEVELS.contains(&level.as_str()),
             )?;
+        }
+        // Indicators are vocabulary of their instrument version (crate::risk).
+        if let Err(why) =
+            crate::risk::check_answers(assessment.instrument_version.0, &assessment.answers)
+        {
+            return Err(ShapeError::UnknownIndicator(why));
         }
     }
     for checklist in &case.checklists {

@@ -44,7 +44,7 @@ pub fn render(schema: &Value) -> String {
     page.push_str(&vocabularies());
     page.push_str(&format!("\n{LOGS_AND_REGISTERS}\n"));
     page.push_str(&permission_section());
-    page.push_str(&format!("\n{EPISODES}\n{EVOLUTION}"));
+    page.push_str(&format!("\n{EPISODES}\n{}\n{EVOLUTION}", risk_section()));
     page
 }
 
@@ -274,6 +274,30 @@ while the episode is in the part of the response the checklist serves: absence s
 `late` or `absent`, missing steps while `missing`, found steps until the episode is \
 `closed` (`deadlines::watched`).
 ";
+
+/// The risk instrument's indicators, from `crate::risk`, so the page cannot drift from it.
+fn risk_section() -> String {
+    let mut out = String::from(
+        "## Risk assessments and the instrument\n\n\
+An entry of `risk_assessments` answers the indicators of a versioned instrument \
+(`instrument_version`; `risk::INSTRUMENTS`): `answers` maps indicator ids to `true` or `false`, \
+and an id the version does not define is refused (`invalid_case_shape`). Every indicator \
+weighs one point; the advisory level is `high` from `risk_high_from` points, `medium` from \
+`risk_medium_from` (the organisation's alert rules; by default 6 and 3: the project's \
+thresholds, not the handbook's). The server computes the advisory level itself; what a \
+device writes in `advisory_level` is what its user saw. A person decides `level`; when it \
+differs from the advisory level, write why in `reason` (the case page flags a level without \
+one). A level set by anyone but a coordinator awaits a coordinator's confirmation: the \
+coordinator appends an assessment with the same answers and level and `confirms` set to the \
+confirmed entry's id; until then, and once `next_review` has passed, the coordinators get a \
+`risk_review` alert. An assessment keeps its instrument version and reads with it.\n\n\
+| id (version 1) | indicator |\n|---|---|\n",
+    );
+    for indicator in crate::risk::V1.indicators {
+        out.push_str(&format!("| `{}` | {} |\n", indicator.id, indicator.text));
+    }
+    out
+}
 
 const EVOLUTION: &str = "## Versions: how the shape evolves
 

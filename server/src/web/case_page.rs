@@ -4,6 +4,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use casesync_contract::case::{read_case_causal, CaseDocument};
+use casesync_contract::risk::RiskStatus;
 use casesync_contract::views::{
     child_status, episode_view, found, profile_conflicts, timeline, ChildStatus, EpisodeView,
     FieldConflict, TimelineEntry,
@@ -19,6 +20,8 @@ use super::error::PageError;
 use super::layout::{badge, page, respond, Section};
 use super::people::People;
 use super::session::PageUser;
+use crate::domain::alerts::risk_watch;
+use crate::domain::alerts::rules::rules_for;
 use crate::domain::summary::display_name;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,6 +37,8 @@ pub struct CaseView {
     pub entries: Vec<TimelineEntry>,
     pub checklists: Vec<ChecklistView>,
     pub risk: Option<String>,
+    /// The risk instrument's reading of the latest assessment (organisation's thresholds).
+    pub risk_status: Option<RiskStatus>,
     pub people: People,
 }
 
@@ -80,7 +85,10 @@ pub fn load_case(
             (ep, ended)
         })
         .collect();
+    let rules = rules_for(state, &row.organisation_id).map_err(|e| err(e.into()))?;
+    let risk_status = risk_watch::status(state, &case, &rules).map_err(|e| err(e.into()))?;
     Ok(CaseView {
+        risk_status,
         name: display_name(&case, &id),
         checklists: checklists(&case, now),
         risk: risk_level(&case),
@@ -131,6 +139,7 @@ pub async fn case_page(
         }
         (super::alerts_board::disagreement_notice(lang, &disagreement))
         (sections::profile(lang, &view))
+        (super::risk_section::risk(lang, &view, now))
         (sections::flow(lang, &view, now))
         (sections::timeline_section(lang, &view, now))
         (sections::checklists(lang, &view, now))

@@ -28,6 +28,7 @@ mod outbox;
 mod pages;
 mod reference_docs;
 mod refusals;
+mod risk;
 mod safety_first;
 mod security;
 mod tls;

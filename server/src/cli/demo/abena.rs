@@ -7,7 +7,7 @@ use casesync_contract::case::{AttachmentRef, CaseLog};
 use casesync_contract::views::missing_pack::utc_date;
 use casesync_contract::wire::ShareCase;
 
-use super::casework::{assign, legal_basis, risk};
+use super::casework::{assign, confirm, legal_basis, risk};
 use super::cast::{Cast, PARTNER};
 use super::entry::Entry;
 use super::episodes::INTAKE;
@@ -105,6 +105,14 @@ pub fn write<'s>(
         assessed + MINUTE,
         CaseLog::RiskAssessments,
         &assessment,
+    )?;
+    // Elena set the level above the advisory one: her coordinator confirms it.
+    let confirmed = confirm(&cast.coordinator, assessed + 2 * HOUR, &assessment);
+    story.append(
+        &cast.coordinator,
+        assessed + 2 * HOUR,
+        CaseLog::RiskAssessments,
+        &confirmed,
     )?;
     let done = assessed + HOUR;
     story.steps_done(

@@ -2,6 +2,7 @@
 //! assessments, legal bases and referrals, written as those people's devices write them.
 
 use casesync_contract::case::{LegalBasis, Millis, Referral, RiskAssessment, Str, Whole};
+use casesync_contract::risk;
 use casesync_contract::wire::AssignCase;
 
 use super::cast::Member;
@@ -35,17 +36,35 @@ pub fn risk(
     reason: &str,
     next_review: i64,
 ) -> RiskAssessment {
+    let answers: std::collections::BTreeMap<String, bool> =
+        answers.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    // What the phone shows, from the instrument with the default thresholds; the server
+    // computes its own with the organisation's.
+    let advisory = risk::advisory_level(&answers, risk::DEFAULT_THRESHOLDS);
     RiskAssessment {
         id: Str(format!("ra-{}", uuid::Uuid::new_v4().simple())),
-        instrument_version: Whole(1),
-        answers: answers.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-        advisory_level: Str::from(level),
+        instrument_version: Whole(risk::V1.version),
+        answers,
+        advisory_level: Str::from(advisory),
         level: Str::from(level),
-        reason: Some(Str::from(reason)),
+        reason: (level != advisory).then(|| Str::from(reason)),
         next_review: Some(Millis(next_review)),
+        confirms: None,
         assessed_at: Millis(at),
         author: Str(by.device.user_id.clone()),
         device: Str(by.device.device_id.clone()),
+    }
+}
+
+/// A coordinator's confirmation of `assessment`: the same answers and level, naming it.
+pub fn confirm(by: &Member, at: i64, assessment: &RiskAssessment) -> RiskAssessment {
+    RiskAssessment {
+        id: Str(format!("ra-{}", uuid::Uuid::new_v4().simple())),
+        confirms: Some(assessment.id.clone()),
+        assessed_at: Millis(at),
+        author: Str(by.device.user_id.clone()),
+        device: Str(by.device.device_id.clone()),
+        ..assessment.clone()
     }
 }
 

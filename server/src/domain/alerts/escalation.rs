@@ -36,6 +36,7 @@ pub fn tick(state: &AppState) -> Result<usize, DomainError> {
         let rules = rules_for(state, &case.organisation.0)?;
         acted += overdue_steps(state, &id, &case, &rules)?;
         acted += unresolved_absences(state, &id, &case, &rules)?;
+        acted += super::risk_watch::watch(state, &id, &case, &rules)?;
     }
     acted += unacknowledged(state)?;
     Ok(acted)

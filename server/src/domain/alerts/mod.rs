@@ -15,6 +15,7 @@ pub mod escalation;
 pub mod list;
 pub mod purge;
 pub mod raise;
+pub mod risk_watch;
 pub mod rules;
 
 pub use list::list_alerts;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use casesync_contract::errors::ErrorCode;
+use casesync_contract::risk;
 
 use crate::domain::error::DomainError;
 use crate::state::AppState;
@@ -19,6 +20,10 @@ pub struct EscalationRules {
     /// This many episodes within `repeat_window_days` flag a strategy meeting.
     pub repeat_episodes: usize,
     pub repeat_window_days: i64,
+    /// Indicators answered yes from which the risk instrument advises `medium`, and `high`
+    /// (`casesync_contract::risk`; the project's defaults, not the handbook's).
+    pub risk_medium_from: i64,
+    pub risk_high_from: i64,
 }
 
 impl Default for EscalationRules {
@@ -29,6 +34,8 @@ impl Default for EscalationRules {
             overdue_grace_minutes: 0,
             repeat_episodes: 3,
             repeat_window_days: 30,
+            risk_medium_from: risk::DEFAULT_THRESHOLDS.medium_from,
+            risk_high_from: risk::DEFAULT_THRESHOLDS.high_from,
         }
     }
 }
@@ -73,7 +80,31 @@ impl EscalationRules {
                 MAX_REPEAT_WINDOW_DAYS,
             ));
         }
+        let indicators = risk::V1.indicators.len() as i64;
+        if !(1..=indicators).contains(&self.risk_medium_from) {
+            return Err(out_of_range(
+                "risk_medium_from",
+                self.risk_medium_from,
+                1,
+                indicators,
+            ));
+        }
+        if !(self.risk_medium_from..=indicators).contains(&self.risk_high_from) {
+            return Err(out_of_range(
+                "risk_high_from",
+                self.risk_high_from,
+                self.risk_medium_from,
+                indicators,
+            ));
+        }
         Ok(())
+    }
+
+    pub fn risk_thresholds(&self) -> risk::Thresholds {
+        risk::Thresholds {
+            medium_from: self.risk_medium_from,
+            high_from: self.risk_high_from,
+        }
     }
 }
 
