@@ -24,6 +24,7 @@ mod live_js;
 mod missing_pack;
 mod outbox;
 mod pages;
+mod postgres_tls;
 mod reference_docs;
 mod refusals;
 mod security;
