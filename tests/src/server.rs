@@ -52,8 +52,7 @@ impl TestServer {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
                 let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-                let app = match Application::build_with(config, listener, Arc::new(thread_clock))
-                {
+                let app = match Application::build_with(config, listener, Arc::new(thread_clock)) {
                     Ok(app) => app,
                     Err(e) => {
                         let _ = tx.send(Err(format!("{e:#}")));

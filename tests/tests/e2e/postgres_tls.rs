@@ -99,7 +99,11 @@ fn batch_sync_is_stored_read_back_and_pushed_under_tls() {
 
     reader.set_base_url(&two.base_url);
     reader.sync().unwrap();
-    assert_eq!(reader.heads(&case), writer.heads(&case), "read back through two");
+    assert_eq!(
+        reader.heads(&case),
+        writer.heads(&case),
+        "read back through two"
+    );
     let timeline: Timeline = reqwest::blocking::Client::new()
         .get(two.url(&format!("/v1/cases/{case}/timeline")))
         .bearer_auth(&reader.token)
@@ -149,7 +153,73 @@ fn a_wrong_root_certificate_stops_the_server_with_a_clear_reason() {
     let reason = TestServer::try_start_with(&db, |c| c.database_url = url.clone())
         .err()
         .expect("the server refuses to start");
+    eprintln!("{reason}");
     assert!(reason.contains("certificate"), "{reason}");
     assert!(!reason.contains(&password), "the password leaked: {reason}");
-    assert!(!logs::text().contains(&password), "the password is in the log");
+    assert!(
+        !logs::text().contains(&password),
+        "the password is in the log"
+    );
+}
+
+/// The bridge's own check (the pool's libpq may accept what rustls does not): a certificate
+/// from another CA is refused, with the reason and without the password.
+#[test]
+fn the_bridge_refuses_a_certificate_signed_by_another_ca() {
+    let Some(db) = TestDb::postgres_tls() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let password = format!("pw-{}", uuid::Uuid::new_v4().simple());
+    for mode in ["require", "verify-ca", "verify-full"] {
+        let url = with_password(
+            &url_asking(
+                &db,
+                &format!(
+                    "sslmode={mode}&sslrootcert={}",
+                    wrong_root_cert(dir.path()).display()
+                ),
+            ),
+            &password,
+        );
+        let reason = casesync_server::bridge::check(&url)
+            .unwrap_err()
+            .to_string();
+        eprintln!("{reason}");
+        assert!(reason.contains("UnknownIssuer"), "{mode}: {reason}");
+        assert!(!reason.contains(&password), "the password leaked: {reason}");
+    }
+    let right = url_asking(
+        &db,
+        &format!("sslmode=verify-full&sslrootcert={}", root_cert().display()),
+    );
+    casesync_server::bridge::check(&right).unwrap();
+}
+
+/// A URL that asks for TLS never gets a plaintext bridge: against a server without TLS (the
+/// main test cluster) the bridge refuses, as libpq does, and so the server does not start.
+#[test]
+fn the_bridge_never_falls_back_to_plaintext() {
+    let Some(plain) = TestDb::new(casesync_tests::db::Kind::Postgres) else {
+        return;
+    };
+    let mut asking = vec![format!("{}?sslmode=require", plain.url())];
+    if let Some(root) = std::env::var_os("TEST_DATABASE_TLS_ROOT_CERT") {
+        let root = PathBuf::from(root);
+        asking.push(format!(
+            "{}?sslmode=verify-full&sslrootcert={}",
+            plain.url(),
+            root.display()
+        ));
+    }
+    for url in &asking {
+        let reason = casesync_server::bridge::check(url).unwrap_err().to_string();
+        eprintln!("{reason}");
+        assert!(reason.contains("TLS"), "{url}: {reason}");
+    }
+    let reason = TestServer::try_start_with(&plain, |c| c.database_url = asking[0].clone())
+        .err()
+        .expect("the server refuses to start");
+    eprintln!("{reason}");
+    assert!(reason.contains("SSL") || reason.contains("TLS"), "{reason}");
 }
