@@ -12,6 +12,7 @@
 #
 # Services and what they export (see ops/README-testing.md):
 #   postgres  TEST_DATABASE_URL
+#   postgres_tls  TEST_DATABASE_TLS_URL TEST_DATABASE_TLS_ROOT_CERT (TLS-only cluster)
 #   s3        TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY TEST_S3_SECRET_KEY TEST_S3_REGION
 #             TEST_S3_BUCKET TEST_S3_ROOT
 #   node      CASESYNC_JS_DIR CASESYNC_NODE
@@ -31,6 +32,8 @@ cd "$ROOT"
 source ops/services/lib.sh
 # shellcheck source=ops/services/postgres.sh
 source ops/services/postgres.sh
+# shellcheck source=ops/services/postgres_tls.sh
+source ops/services/postgres_tls.sh
 # shellcheck source=ops/services/s3.sh
 source ops/services/s3.sh
 # shellcheck source=ops/services/node.sh
@@ -53,6 +56,7 @@ cleanup() {
   trap - EXIT INT TERM
   stop_child || true
   s3_stop || true
+  postgres_tls_stop || true
   postgres_stop || true
   if [[ "${CASESYNC_KEEP_SERVICES_DIR:-}" == 1 ]]; then
     casesync_log "kept $CASESYNC_SERVICES_DIR"
@@ -69,11 +73,12 @@ trap 'exit 143' TERM
 # even values inherited from the caller's shell), so the tests skip instead of using them.
 declare -A SERVICE_VARS=(
   [postgres]="TEST_DATABASE_URL"
+  [postgres_tls]="TEST_DATABASE_TLS_URL TEST_DATABASE_TLS_ROOT_CERT"
   [s3]="TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY TEST_S3_SECRET_KEY TEST_S3_REGION TEST_S3_BUCKET TEST_S3_ROOT"
   [node]="CASESYNC_JS_DIR CASESYNC_NODE"
   [chromium]="CHROMIUM CHROMEDRIVER"
 )
-SERVICES=(postgres chromium node s3) # quick ones first; s3 may build s3s-fs (minutes)
+SERVICES=(postgres postgres_tls chromium node s3) # quick ones first; s3 may build s3s-fs (minutes)
 STARTED=()
 FAILED=()
 
@@ -155,6 +160,7 @@ stop_child() {
 # On a failed test run, the servers' own view (their logs go away with the temp dir).
 print_service_logs() {
   [[ -n "${POSTGRES_LOG:-}" ]] && casesync_tail_log "$POSTGRES_LOG" 20
+  [[ -n "${POSTGRES_TLS_LOG:-}" ]] && casesync_tail_log "$POSTGRES_TLS_LOG" 20
   [[ -n "${S3_LOG:-}" ]] && casesync_tail_log "$S3_LOG" 20
   return 0
 }

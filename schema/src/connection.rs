@@ -59,15 +59,34 @@ impl Backend {
     }
 }
 
-/// A URL safe to log: the password, if any, replaced.
+/// A URL safe to log: the password, if any, replaced, whether in the user part or as a
+/// `password=` parameter (libpq and tokio-postgres read both).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    // The last `@` ends the user part even when a password holds `@` or `?` unencoded.
+    let (location, query_from) = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
             let user = creds.split(':').next().unwrap_or("");
-            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+            (
+                format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                scheme_end + 3 + user.len() + 4,
+            )
         }
-        _ => url.to_string(),
+        _ => (url.to_string(), 0),
+    };
+    match location[query_from..].find('?') {
+        Some(q) => {
+            let (head, query) = location.split_at(query_from + q + 1);
+            let pairs: Vec<&str> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some(("password", _)) => "password=***",
+                    _ => pair,
+                })
+                .collect();
+            format!("{head}{}", pairs.join("&"))
+        }
+        None => location,
     }
 }
 
@@ -173,5 +192,34 @@ pub fn write_tx<T>(
             }
         }
         DbConn::Postgres(_) => conn.transaction(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_every_password() {
+        assert_eq!(
+            redact("postgres://casesync:s3cret@db:5432/casesync?sslmode=require"),
+            "postgres://casesync:***@db:5432/casesync?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://casesync@db/casesync?password=s3cret&sslmode=verify-full"),
+            "postgres://casesync:***@db/casesync?password=***&sslmode=verify-full"
+        );
+        assert_eq!(
+            redact("postgres://db/casesync?sslmode=require&password=s3cret"),
+            "postgres://db/casesync?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact("postgres://u:pa?ss@db/casesync"),
+            "postgres://u:***@db/casesync"
+        );
+        assert_eq!(
+            redact("sqlite://data/casesync.db"),
+            "sqlite://data/casesync.db"
+        );
     }
 }

@@ -2,6 +2,16 @@
 //! change sends `NOTIFY casesync_feed`, and every instance `LISTEN`s, so a device connected to
 //! one instance receives, live, a change a device made through another. No polling: the
 //! notification arrives on an open connection the moment the sender's transaction is done.
+//!
+//! The bridge honours the database URL's `sslmode` as the pool (libpq) does, and an instance
+//! whose bridge cannot connect does not start: it would serve its devices cut off from the
+//! others' changes, which nothing else would notice.
+
+mod pg_tls;
+mod sslmode;
+mod target;
+
+pub use target::{check, BridgeError};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,10 +20,11 @@ use casesync_contract::DocumentId;
 use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
 
 use crate::feed::{ChangeFeed, DocChanged, FeedEvent};
 use crate::state::CaseEngine;
+use target::{check_target, error_chain, Target};
 
 const CHANNEL: &str = "casesync_feed";
 
@@ -59,36 +70,40 @@ fn from_wire(wire: Wire) -> Option<FeedEvent> {
 
 /// Connects the feed to PostgreSQL. Returns the feed to use (it now also notifies).
 /// Documents another instance changed are marked stale in `engine` before sessions hear of
-/// them, so that the pushes that follow read the new chunks.
+/// them, so that the pushes that follow read the new chunks. Fails, before anything runs,
+/// when the URL asks for what the bridge cannot do or its first connection is refused.
 pub fn connect(
     feed: ChangeFeed,
-    url: String,
+    url: &str,
     instance: String,
     engine: Arc<CaseEngine>,
-) -> ChangeFeed {
+) -> Result<ChangeFeed, BridgeError> {
+    let target = Target::read(url)?;
+    check_target(&target, url)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let bridged = feed.clone().with_remote(tx);
-    actix_web::rt::spawn(run(feed, url, instance, engine, rx));
-    bridged
+    actix_web::rt::spawn(run(feed, target, instance, engine, rx));
+    Ok(bridged)
 }
 
 async fn run(
     feed: ChangeFeed,
-    url: String,
+    target: Target,
     instance: String,
     engine: Arc<CaseEngine>,
     mut outgoing: mpsc::UnboundedReceiver<FeedEvent>,
 ) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        match session(&feed, &url, &instance, &engine, &mut outgoing).await {
+        match session(&feed, &target, &instance, &engine, &mut outgoing).await {
             Ok(Ended::FeedGone) => return,
             Ok(Ended::ConnectionLost) => {
                 tracing::warn!("instance bridge connection closed; reconnecting");
                 tokio::time::sleep(backoff).await;
             }
             Err(e) => {
-                tracing::warn!(error = %e, "instance bridge lost its PostgreSQL connection; reconnecting");
+                let error = error_chain(&e);
+                tracing::warn!(%error, "instance bridge lost its PostgreSQL connection; reconnecting");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
@@ -104,12 +119,12 @@ enum Ended {
 
 async fn session(
     feed: &ChangeFeed,
-    url: &str,
+    target: &Target,
     instance: &str,
     engine: &CaseEngine,
     outgoing: &mut mpsc::UnboundedReceiver<FeedEvent>,
 ) -> Result<Ended, tokio_postgres::Error> {
-    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    let (client, mut connection) = target.connect().await?;
     let (note_tx, mut notes) = mpsc::unbounded_channel();
     // The connection yields notifications as a stream; it must be polled to make progress.
     actix_web::rt::spawn(async move {
@@ -123,7 +138,8 @@ async fn session(
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    tracing::warn!(error = %e, "instance bridge connection failed");
+                    let error = error_chain(&e);
+                    tracing::warn!(%error, "instance bridge connection failed");
                     return;
                 }
             }
@@ -132,7 +148,7 @@ async fn session(
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     // Changes stored while nobody listened went unannounced: read every document again.
     engine.mark_all_stale();
-    tracing::info!("instance bridge listening");
+    tracing::info!(sslmode = ?target.sslmode, "instance bridge listening");
     loop {
         tokio::select! {
             event = outgoing.recv() => {

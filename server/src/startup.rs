@@ -124,10 +124,10 @@ pub fn build_state(
     let feed = match &backend {
         casesync_schema::Backend::Postgres(url) => crate::bridge::connect(
             ChangeFeed::new(4096),
-            url.clone(),
+            url,
             instance_id.clone(),
             engine.clone(),
-        ),
+        )?,
         // SQLite is one instance: nobody else to tell.
         casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),
     };

@@ -1,5 +1,6 @@
 //! A fresh database per test: a temporary SQLite file, or a new PostgreSQL database on the
-//! server named by `TEST_DATABASE_URL` (created here, dropped when the test ends).
+//! server named by `TEST_DATABASE_URL` (created here, dropped when the test ends), or on the
+//! TLS-only cluster named by `TEST_DATABASE_TLS_URL`.
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -30,20 +31,27 @@ impl TestDb {
             Kind::Sqlite => Some(Self::Sqlite {
                 dir: tempfile::tempdir().expect("temp dir"),
             }),
-            Kind::Postgres => Self::postgres(),
+            Kind::Postgres => Self::postgres_on("TEST_DATABASE_URL"),
         }
     }
 
-    fn postgres() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+    /// A new database on the cluster that accepts TLS connections only (its URL carries no
+    /// `sslmode`: the test adds the one it is about). `None` outside CI when the cluster is
+    /// not running; under `CI=true` its absence fails the test.
+    pub fn postgres_tls() -> Option<Self> {
+        Self::postgres_on("TEST_DATABASE_TLS_URL")
+    }
+
+    fn postgres_on(variable: &str) -> Option<Self> {
+        let Ok(admin_url) = std::env::var(variable) else {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("TEST_DATABASE_URL is not set: under CI=true PostgreSQL tests must run");
+                panic!("{variable} is not set: under CI=true PostgreSQL tests must run");
             }
-            eprintln!("skipping PostgreSQL variant: TEST_DATABASE_URL is not set");
+            eprintln!("skipping PostgreSQL variant: {variable} is not set");
             return None;
         };
         let name = format!("casesync_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+        let mut admin = PgConnection::establish(&admin_url).expect("connect to the test cluster");
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create test database");

@@ -29,6 +29,12 @@ impl TestServer {
     }
 
     pub fn start_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::try_start_with(db, tweak).expect("application builds")
+    }
+
+    /// Like [`Self::start_with`], but a server that refuses to start returns its reason
+    /// (the whole error chain, as `casesync serve` prints it).
+    pub fn try_start_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Result<Self, String> {
         let mut config = Config {
             data_dir: db.data_dir(),
             database_url: db.url(),
@@ -46,22 +52,33 @@ impl TestServer {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
                 let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-                let app = Application::build_with(config, listener, Arc::new(thread_clock))
-                    .expect("application builds");
-                tx.send((app.port(), app.state().clone(), app.stopper()))
+                let app = match Application::build_with(config, listener, Arc::new(thread_clock)) {
+                    Ok(app) => app,
+                    Err(e) => {
+                        let _ = tx.send(Err(format!("{e:#}")));
+                        return;
+                    }
+                };
+                tx.send(Ok((app.port(), app.state().clone(), app.stopper())))
                     .expect("report port");
                 let _ = app.run_until_stopped().await;
             });
         });
-        let (port, state, stopper) = rx.recv().expect("server started");
-        Self {
+        let (port, state, stopper) = match rx.recv().expect("server started") {
+            Ok(started) => started,
+            Err(reason) => {
+                let _ = thread.join();
+                return Err(reason);
+            }
+        };
+        Ok(Self {
             base_url: format!("http://127.0.0.1:{port}"),
             port,
             state,
             clock,
             stopper,
             thread: Some(thread),
-        }
+        })
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -278,15 +278,21 @@ fn change_crosses_instances() {
     };
     let one = TestServer::start(&db);
     let two = TestServer::start(&db);
-    let org = fixtures::org(&one, "Org", "A");
-    let mut staff = fixtures::device(&one, &org, Role::ReceptionStaff, "s");
-    let other = fixtures::device(&one, &org, Role::ReceptionStaff, "t");
+    assert_change_crosses(&one, &two);
+}
+
+/// A device live on `two` receives, without asking, an observation a device live on `one`
+/// writes: the instances' bridge through PostgreSQL carries it.
+pub(crate) fn assert_change_crosses(one: &TestServer, two: &TestServer) {
+    let org = fixtures::org(one, "Org", "A");
+    let mut staff = fixtures::device(one, &org, Role::ReceptionStaff, "s");
+    let other = fixtures::device(one, &org, Role::ReceptionStaff, "t");
     let case = staff.open_case(&[("given_name", "Abena")], T0);
     staff.sync().unwrap();
-    let mut on_two = joined(&two, &other.token);
+    let mut on_two = joined(two, &other.token);
     on_two.open(case);
     assert!(on_two.pump_until(WAIT, |p| p.has_content(&case)));
-    let mut on_one = joined(&one, &staff.token);
+    let mut on_one = joined(one, &staff.token);
     on_one.open(case);
     assert!(on_one.pump_until(WAIT, |p| p.has_content(&case)));
     case::append(
@@ -298,8 +304,11 @@ fn change_crosses_instances() {
     on_one.doc(&case).commit();
     on_one.changed(case);
     let started = Instant::now();
-    assert!(on_two.pump_until(WAIT, |p| p
-        .observation_ids(&case)
-        .contains(&"via-one".to_string())));
+    assert!(
+        on_two.pump_until(WAIT, |p| p
+            .observation_ids(&case)
+            .contains(&"via-one".to_string())),
+        "the change made through one instance reached the device on the other"
+    );
     eprintln!("cross-instance push latency: {:?}", started.elapsed());
 }

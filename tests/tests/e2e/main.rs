@@ -26,6 +26,7 @@ mod live_js;
 mod missing_pack;
 mod outbox;
 mod pages;
+mod postgres_tls;
 mod reference_docs;
 mod refusals;
 mod risk;
