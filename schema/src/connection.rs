@@ -163,6 +163,19 @@ pub fn open_pool(url: &str, max_size: u32) -> Result<(Pool, Backend), DbError> {
     Ok((pool, backend))
 }
 
+/// Whether every migration this build embeds has been applied (readiness: an instance of a
+/// newer build must not serve a database another instance has not migrated yet, and the
+/// other way round the database would hold tables this build does not know, which is fine).
+pub fn migrations_current(conn: &mut DbConn) -> Result<bool, DbError> {
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    pending
+        .map(|pending| !pending)
+        .map_err(|e| DbError::Migration(e.to_string()))
+}
+
 fn run_migrations(conn: &mut DbConn) -> Result<(), DbError> {
     let result = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),

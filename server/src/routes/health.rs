@@ -2,6 +2,14 @@ use actix_web::{get, web, HttpResponse};
 
 use crate::state::AppState;
 
+/// The server's root leads people to the pages (their sign-in when signed out).
+#[get("/")]
+pub async fn root() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, "/web/"))
+        .finish()
+}
+
 /// Liveness and database reachability; needs no token.
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
@@ -13,6 +21,41 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"status": "database unavailable"}))
+    }
+}
+
+/// Readiness, for load balancers and orchestrators: the database answers and its migrations
+/// are those of this build, and the blob store answers (a read of an object that does not
+/// exist: "not found" is an answer, a refused connection or bad credentials are not).
+/// Liveness (`/healthz`) stays separate: a live instance whose store is unreachable should
+/// be taken out of rotation, not restarted. Needs no token and says nothing about any case.
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.clone();
+    let database = web::block(move || -> Result<(), String> {
+        let mut conn = db.db().map_err(|_| "database unavailable".to_string())?;
+        match casesync_schema::connection::migrations_current(&mut conn) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("database migrations pending".to_string()),
+            Err(_) => Err("database migrations unreadable".to_string()),
+        }
+    })
+    .await
+    .unwrap_or_else(|_| Err("database check failed".to_string()));
+    let blobs = match state.blobs.store.get("readyz/probe").await {
+        Ok(_) => Ok(()),
+        Err(crate::blobs::store::StoreError::Io(object_store::Error::NotFound { .. })) => Ok(()),
+        Err(_) => Err("blob store unavailable".to_string()),
+    };
+    let problems: Vec<String> = [database, blobs]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    if problems.is_empty() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "not ready", "problems": problems}))
     }
 }
 

@@ -14,6 +14,8 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::root)
         .service(health::metrics)
         .service(sync::batch::post_sync)
         .service(crate::ws::sync_socket)

@@ -20,6 +20,7 @@ mod deadlines;
 mod demo;
 mod flowchart;
 mod gdpr_erasure;
+mod health;
 mod limits;
 mod live;
 mod live_js;
