@@ -26,8 +26,8 @@ storage_test!(the_root_leads_to_the_pages_and_the_probes_answer, |db| {
     assert_eq!(live.status().as_u16(), 200);
 });
 
-/// A blob store that refuses the server (wrong credentials on a real S3 server): live, but
-/// not ready.
+// A blob store that refuses the server (wrong credentials on a real S3 server): live, but
+// not ready.
 storage_test!(an_unreachable_blob_store_is_not_ready, |db| {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let Some(endpoint) = var("TEST_S3_ENDPOINT") else {
