@@ -176,6 +176,21 @@ pub fn migrations_current(conn: &mut DbConn) -> Result<bool, DbError> {
         .map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// A consistent copy of a SQLite database into the new file `target` (`VACUUM INTO`),
+/// taken while others keep reading and writing. Not for PostgreSQL (`pg_dump` is).
+pub fn sqlite_copy_into(conn: &mut DbConn, target: &std::path::Path) -> Result<(), DbError> {
+    let DbConn::Sqlite(c) = conn else {
+        return Err(DbError::Connect("VACUUM INTO is SQLite only".into()));
+    };
+    let path = target
+        .to_str()
+        .ok_or_else(|| DbError::Connect("a backup path that is not UTF-8".into()))?;
+    // A string literal: single quotes doubled (the path comes from the operator's command).
+    let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
+    diesel::connection::SimpleConnection::batch_execute(c, &sql)?;
+    Ok(())
+}
+
 fn run_migrations(conn: &mut DbConn) -> Result<(), DbError> {
     let result = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),

@@ -259,3 +259,8 @@ pub fn received_at(
         .first(conn)
         .optional()?)
 }
+
+/// How many documents the database holds (every kind, erased ones included).
+pub fn count_documents(conn: &mut crate::DbConn) -> Result<i64, DbError> {
+    Ok(documents::table.count().get_result(conn)?)
+}

@@ -231,6 +231,29 @@ impl BlobStore {
         .map_err(StoreError::from)
     }
 
+    /// Every key in the store (backups). Blocking.
+    pub fn list_blocking(&self) -> Result<Vec<String>, StoreError> {
+        let objects = self.objects.clone();
+        let listed: Vec<object_store::ObjectMeta> =
+            self.run_blocking(async move { objects.list(None).try_collect().await })??;
+        Ok(listed.into_iter().map(|m| m.location.to_string()).collect())
+    }
+
+    /// [`Self::get`] for blocking callers.
+    pub fn get_blocking(&self, key: &str) -> Result<Bytes, StoreError> {
+        let objects = self.objects.clone();
+        let path = ObjectPath::from(key);
+        Ok(self.run_blocking(async move { objects.get(&path).await?.bytes().await })??)
+    }
+
+    /// [`Self::put`] for blocking callers.
+    pub fn put_blocking(&self, key: &str, bytes: Bytes) -> Result<(), StoreError> {
+        let objects = self.objects.clone();
+        let path = ObjectPath::from(key);
+        self.run_blocking(async move { objects.put(&path, bytes.into()).await })??;
+        Ok(())
+    }
+
     pub fn describe(&self) -> &str {
         &self.describe
     }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 pub mod demo;
 mod password;
 
@@ -42,6 +43,18 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Back up the database and the blob store into a new folder, while the server serves.
+    Backup {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into an empty database and blob store, then check it.
+    Restore {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Seed a fresh database with a demo organisation, devices and the scenario children.
     Demo {
         #[arg(long)]
@@ -72,6 +85,8 @@ where
         Command::Admin { command } => admin::run(&config, command),
         Command::Audit { command } => audit::run(&config, command),
         Command::Demo { json } => demo::run(config, json),
+        Command::Backup { dir, json } => backup::backup(&config, &dir, json),
+        Command::Restore { dir, json } => backup::restore(&config, &dir, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

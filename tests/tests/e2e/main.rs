@@ -11,6 +11,7 @@ mod authz_matrix;
 mod authz_org;
 mod authz_probes;
 mod authz_world;
+mod backup;
 mod bad_input;
 mod batch_sync;
 mod blobs;
