@@ -178,13 +178,14 @@ pub fn deliveries(conn: &mut DbConn, alert_id: &str) -> Result<Vec<DeliveryRow>,
 }
 
 /// Records that a device holds an alert, or acknowledged it (keeping the first time of each).
+/// True when this records the alert as delivered to the device for the first time.
 pub fn record_delivery(
     conn: &mut DbConn,
     alert_id: &str,
     device_id: &str,
     delivered_at: i64,
     acknowledged_at: Option<i64>,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     write_tx(conn, |conn| {
         let existing: Option<DeliveryRow> = alert_deliveries::table
             .filter(alert_deliveries::alert_id.eq(alert_id))
@@ -202,8 +203,10 @@ pub fn record_delivery(
                         alert_deliveries::acknowledged_at.eq(acknowledged_at),
                     ))
                     .execute(conn)?;
+                Ok(true)
             }
             Some(row) => {
+                let first = row.delivered_at.is_none();
                 let delivered = row.delivered_at.or(Some(delivered_at));
                 let acked = row.acknowledged_at.or(acknowledged_at);
                 if delivered != row.delivered_at || acked != row.acknowledged_at {
@@ -218,10 +221,19 @@ pub fn record_delivery(
                     ))
                     .execute(conn)?;
                 }
+                Ok(first)
             }
         }
-        Ok(())
     })
+}
+
+/// When an alert was raised, if it exists.
+pub fn raised_at(conn: &mut DbConn, alert_id: &str) -> Result<Option<i64>, DbError> {
+    Ok(alerts::table
+        .filter(alerts::id.eq(alert_id))
+        .select(alerts::raised_at)
+        .first(conn)
+        .optional()?)
 }
 
 /// The alert document of an organisation's site (`site: None`: the coordinators' one),

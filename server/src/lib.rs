@@ -17,6 +17,7 @@ pub mod error;
 pub mod fail_point;
 pub mod feed;
 pub mod limits;
+pub mod observe;
 pub mod pipeline;
 pub mod request_guard;
 pub mod routes;

@@ -98,6 +98,8 @@ pub fn build_state(
     config: Config,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<(AppState, tokio::sync::watch::Sender<bool>)> {
+    // Before anything records a figure.
+    crate::observe::handle();
     let url = config.database_url();
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");

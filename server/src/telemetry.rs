@@ -89,12 +89,19 @@ where
                 .request()
                 .match_pattern()
                 .unwrap_or_else(|| UNMATCHED.to_string());
+            let elapsed = started.elapsed();
             tracing::info!(
                 %method,
                 %route,
                 status = res.status().as_u16(),
-                ms = started.elapsed().as_millis() as u64,
+                ms = elapsed.as_millis() as u64,
                 "request"
+            );
+            crate::observe::request(
+                &method,
+                &route,
+                res.status().as_u16(),
+                elapsed.as_secs_f64(),
             );
             Ok(res)
         })

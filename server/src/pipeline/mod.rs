@@ -138,6 +138,7 @@ pub fn receive(
         Err(refusal) if refusal.is_device_fault() => {
             let detail = refusal.detail();
             tracing::info!(document = %id, device = %device.device_id, code = %detail.code, "changes refused");
+            crate::observe::changes_refused(&detail.code.to_string(), raw.len());
             return Ok(Receipt {
                 refused: Some((detail, vec![])),
                 held: held.count(id),
@@ -157,6 +158,7 @@ pub fn receive(
     };
     if let Some(admitted) = received.admitted.filter(|a| !a.added.is_empty()) {
         receipt.committed = true;
+        crate::observe::changes_admitted(admitted.added.len());
         receipt.ticket = commit::committed(
             state,
             id,
@@ -167,6 +169,7 @@ pub fn receive(
     if let Some(rejected) = received.refused {
         let detail = rejected.refusal.detail();
         tracing::info!(document = %id, device = %device.device_id, code = %detail.code, refused = rejected.changes.len(), "changes refused");
+        crate::observe::changes_refused(&detail.code.to_string(), rejected.changes.len());
         receipt.refused = Some((detail, rejected.changes));
     }
     Ok(receipt)

@@ -59,8 +59,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus gauges of this instance: counts only, nothing about any case or person, so it
-/// needs no token (like `/healthz`; keep both off the public interface in production).
+/// Prometheus figures of this instance (gauges read now, and `crate::observe`'s counters and
+/// histograms): counts only, nothing about any case or person, so it needs no token (like
+/// `/healthz`; keep both off the public interface in production).
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let gauges = [
@@ -80,11 +81,47 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             resident_bytes().unwrap_or(0),
         ),
     ];
+    let db = state.clone();
+    let (backlog, oldest_ms) = web::block(move || {
+        let mut conn = db.db().ok()?;
+        casesync_schema::outbox::backlog(&mut conn).ok()
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or((0, 0));
+    let pool = state.pool.state();
+    let gauges = gauges.into_iter().chain([
+        (
+            "casesync_outbox_backlog",
+            "Documents whose derived work (alerts, summaries) is queued in the durable outbox.",
+            backlog.max(0) as u64,
+        ),
+        (
+            "casesync_outbox_oldest_ms",
+            "Age of the oldest queued outbox work, in milliseconds.",
+            oldest_ms.max(0) as u64,
+        ),
+        (
+            "casesync_db_pool_connections",
+            "Database connections this instance's pool holds open.",
+            u64::from(pool.connections),
+        ),
+        (
+            "casesync_db_pool_idle",
+            "Of those, the idle ones (busy = connections - idle).",
+            u64::from(pool.idle_connections),
+        ),
+    ]);
     let mut body = String::new();
     for (name, help, value) in gauges {
         body.push_str(&format!(
             "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
         ));
+    }
+    // Counters and histograms recorded where things happen (crate::observe).
+    if let Some(handle) = crate::observe::handle() {
+        body.push_str(&handle.render());
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

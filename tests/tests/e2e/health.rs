@@ -54,3 +54,74 @@ storage_test!(an_unreachable_blob_store_is_not_ready, |db| {
     let live = Client::new().get(server.url("/healthz")).send().unwrap();
     assert_eq!(live.status().as_u16(), 200, "still live");
 });
+
+/// `/metrics` (issue 17): requests by route pattern and status with latency histograms,
+/// changes admitted and refused by code, the outbox backlog, the pool, alert delivery
+/// latency; nothing naming a case, a person or a device.
+storage_test!(
+    metrics_count_requests_changes_refusals_and_deliveries,
+    |db| {
+        use casesync_contract::Role;
+        use casesync_tests::fixtures;
+        use casesync_tests::server::T0;
+
+        let server = TestServer::start(&db);
+        let org = fixtures::org(&server, "Reception Italy", "Centro Lampedusa");
+        let mut staff = fixtures::device(&server, &org, Role::ReceptionStaff, "giulia");
+        let mut coordinator = fixtures::device(&server, &org, Role::Coordinator, "chiara");
+        let case = staff.open_case(&[("given_name", "Abena")], T0);
+        staff.episode_event(&case, "ep1", "ev1", "missing", T0);
+        staff.sync().unwrap();
+        // A refused change: a reception phone may not close an episode.
+        staff.episode_event(&case, "ep1", "ev2", "closed", T0 + 1);
+        staff.sync().unwrap();
+        coordinator.sync().unwrap();
+        coordinator.sync().unwrap();
+
+        let text = Client::new()
+            .get(server.url("/metrics"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let has = |needle: &str| {
+            assert!(text.contains(needle), "{needle} not in /metrics:\n{text}");
+        };
+        has(r#"casesync_http_requests_total{method="POST",route="/v1/sync",status="200"}"#);
+        has(
+            r#"casesync_http_request_duration_seconds_bucket{method="POST",route="/v1/sync",le="0.1"}"#,
+        );
+        has("casesync_changes_admitted_total ");
+        has(r#"casesync_changes_refused_total{code="permission_denied"}"#);
+        has("casesync_outbox_backlog ");
+        has("casesync_db_pool_connections ");
+        has("casesync_alert_delivery_seconds_count ");
+        // The dashboard in ops/ plots only figures the server records.
+        let dashboard = include_str!("../../../ops/grafana-dashboard.json");
+        let sources = [
+            include_str!("../../../server/src/observe.rs"),
+            include_str!("../../../server/src/routes/health.rs"),
+        ];
+        for name in dashboard
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("casesync_"))
+        {
+            let base = name
+                .trim_end_matches("_bucket")
+                .trim_end_matches("_count")
+                .trim_end_matches("_sum");
+            assert!(
+                sources.iter().any(|s| s.contains(&format!("\"{base}\""))),
+                "the dashboard plots {name}, which the server does not record"
+            );
+        }
+        for secret in [
+            &staff.token,
+            &case.to_string(),
+            &staff.device_id,
+            &staff.user_id,
+        ] {
+            assert!(!text.contains(secret.as_str()), "/metrics names {secret}");
+        }
+    }
+);

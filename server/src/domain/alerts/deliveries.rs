@@ -26,7 +26,12 @@ pub fn record_held(
     let now = state.now();
     let mut conn = state.db()?;
     for alert in held {
-        casesync_schema::alerts::record_delivery(&mut conn, &alert, device, now, None)?;
+        let first = casesync_schema::alerts::record_delivery(&mut conn, &alert, device, now, None)?;
+        if first {
+            if let Some(raised_at) = casesync_schema::alerts::raised_at(&mut conn, &alert)? {
+                crate::observe::alert_delivered((now - raised_at).max(0) as f64 / 1000.0);
+            }
+        }
     }
     Ok(())
 }
@@ -39,6 +44,7 @@ pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), DomainError
         .unwrap_or_default();
     let mut conn = state.db()?;
     for (alert, device, at) in acks {
+        // An acknowledgement implies delivery; its latency is the device's to tell, not ours.
         casesync_schema::alerts::record_delivery(&mut conn, &alert, &device, at, Some(at))?;
     }
     Ok(())

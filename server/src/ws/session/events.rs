@@ -74,6 +74,7 @@ impl Live {
         let state = self.state.clone();
         let device = self.device.clone();
         let mut held = std::mem::take(&mut self.held);
+        let started = std::time::Instant::now();
         let result = web::block(move || {
             let reply = push(&state, &device, &id, &known, &mut peer_state, &mut held);
             (reply, peer_state, held)
@@ -85,7 +86,11 @@ impl Live {
         self.held = held;
         self.docs.insert(id, peer_state);
         match reply {
-            Ok(Some(data)) => self.send_sync(id, data),
+            Ok(Some(data)) => {
+                let end = self.send_sync(id, data);
+                crate::observe::push(started.elapsed().as_secs_f64());
+                end
+            }
             Ok(None) => None,
             Err(e) => {
                 tracing::warn!(document = %id, error = %e, "live push failed");
