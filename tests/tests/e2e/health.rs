@@ -55,9 +55,9 @@ storage_test!(an_unreachable_blob_store_is_not_ready, |db| {
     assert_eq!(live.status().as_u16(), 200, "still live");
 });
 
-/// `/metrics` (issue 17): requests by route pattern and status with latency histograms,
-/// changes admitted and refused by code, the outbox backlog, the pool, alert delivery
-/// latency; nothing naming a case, a person or a device.
+// `/metrics` (issue 17): requests by route pattern and status with latency histograms,
+// changes admitted and refused by code, the outbox backlog, the pool, alert delivery
+// latency; nothing naming a case, a person or a device.
 storage_test!(
     metrics_count_requests_changes_refusals_and_deliveries,
     |db| {
