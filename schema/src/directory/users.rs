@@ -74,3 +74,17 @@ pub fn find(conn: &mut DbConn, id_or_name: &str) -> Result<User, DbError> {
         ))),
     }
 }
+
+/// The user of organisation `organisation_id` named `name`, if there is one.
+pub fn find_in(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    name: &str,
+) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .filter(users::name.eq(name))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -34,6 +34,16 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Organisations, sites, users and their phones from a CSV file, in one go.
+    Import {
+        /// CSV with the header organisation,site,role,name,device.
+        file: std::path::PathBuf,
+        /// Write the enrolment codes as a printable sheet of QR codes (HTML).
+        #[arg(long)]
+        sheet: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Attachments: master key rotation.
     Blobs {
         #[command(subcommand)]
@@ -118,6 +128,9 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     match command {
         AdminCommand::Blobs { command } => crate::blobs::cli::run(config, &mut conn, command),
+        AdminCommand::Import { file, sheet, json } => {
+            super::import::run(config, &mut conn, &file, sheet.as_deref(), json)
+        }
         AdminCommand::User {
             command: UserCommand::SetPassword(args),
         } => super::password::set_password(&mut conn, args),

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod backup;
 pub mod demo;
+mod import;
 mod password;
 
 use std::path::PathBuf;

@@ -22,6 +22,7 @@ mod demo;
 mod flowchart;
 mod gdpr_erasure;
 mod health;
+mod import;
 mod limits;
 mod live;
 mod live_js;
