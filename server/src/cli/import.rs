@@ -308,7 +308,7 @@ fn fields(line: &str) -> Vec<String> {
 fn progress(done: usize, total: usize) {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
-        if done == total || (done > 0 && done % 50 == 0) {
+        if done == total || (done > 0 && done.is_multiple_of(50)) {
             eprintln!("imported {done}/{total}");
         }
         return;
