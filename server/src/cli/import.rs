@@ -314,11 +314,7 @@ fn progress(done: usize, total: usize) {
         return;
     }
     let width = 30;
-    let filled = if total == 0 {
-        width
-    } else {
-        done * width / total
-    };
+    let filled = (done * width).checked_div(total).unwrap_or(width);
     eprint!(
         "\r[{}{}] {done}/{total}",
         "#".repeat(filled),
