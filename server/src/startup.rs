@@ -102,12 +102,14 @@ pub fn build_state(
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");
     let blobs = crate::blobs::Blobs::open(&config)?;
+    let audit_key = crate::audit::key::load_or_create(&config, &mut *pool.get()?)?;
     let engine = Arc::new(Engine::new(
-        Arc::new(SqlStore::new(pool.clone())),
+        Arc::new(SqlStore::new(pool.clone(), audit_key.clone())),
         EngineConfig {
             compact_after: config.compact_after_chunks,
             idle_after: Duration::from_secs(config.idle_document_secs),
             derives: crate::domain::projections::Needs::any,
+            audits: crate::domain::audit_writes::notes,
             ..EngineConfig::default()
         },
     ));
@@ -148,6 +150,7 @@ pub fn build_state(
             storage_id,
         }),
         held_figures: Default::default(),
+        audit_key,
         shutdown,
     };
     Ok((state, shutdown_tx))

@@ -1,9 +1,12 @@
 //! Verifying the audit chain: every entry must hash to its `hash`, link to the previous
 //! entry's hash, follow it without a gap, and the last one must be the head. An altered
 //! entry fails its own hash; a removed one leaves a gap and a broken link; a removed tail
-//! leaves the head pointing past the last entry.
+//! leaves the head pointing past the last entry. Hashes are keyed
+//! ([`super::audit_key::ChainKey`]): a trail rewritten wholesale, head included, with hashes
+//! recomputed without the key, fails on its first rewritten entry.
 
 use super::audit::{head, page, GENESIS};
+use super::audit_key::ChainKey;
 use crate::error::DbError;
 use crate::DbConn;
 
@@ -37,7 +40,7 @@ impl ChainReport {
 const PAGE: i64 = 2_000;
 
 /// Walks the whole chain in pages. Reads only: safe on a live database.
-pub fn verify(conn: &mut DbConn) -> Result<ChainReport, DbError> {
+pub fn verify(conn: &mut DbConn, key: &ChainKey) -> Result<ChainReport, DbError> {
     // The head first: entries appended while we walk are beyond it and not judged.
     let (head_seq, head_hash) = head(conn)?;
     let mut problems = Vec::new();
@@ -65,7 +68,7 @@ pub fn verify(conn: &mut DbConn) -> Result<ChainReport, DbError> {
             if entry.prev_hash != last_hash {
                 problems.push(ChainProblem::BrokenLink { seq: entry.seq });
             }
-            if entry.expected_hash() != entry.hash {
+            if entry.expected_hash(key) != entry.hash {
                 problems.push(ChainProblem::Altered { seq: entry.seq });
             }
             last_seq = entry.seq;

@@ -1,7 +1,9 @@
-//! `casesync audit verify`: walks the audit chain and reports any altered or removed entry.
-//! Exits non-zero when the chain is broken, so a cron job or a monitor can alert on it.
-//! Prints the head hash: kept somewhere else (a ticket, a notary), it also proves that the
-//! chain was not rewritten wholesale.
+//! `casesync audit verify`: walks the audit chain and reports any altered or removed entry,
+//! and a trail rewritten wholesale (its hashes are keyed with the audit chain key, kept
+//! outside the database: see `crate::audit::key`). Exits non-zero when the chain is broken,
+//! so a cron job or a monitor can alert on it. Needs the server's key (`audit.key` or its
+//! key file); it never makes one. The head it prints, kept somewhere else (a ticket, a
+//! notary), also shows when the newest entries were removed.
 
 use casesync_schema::access::audit_verify::{verify, ChainProblem};
 use casesync_schema::open_pool;
@@ -21,14 +23,18 @@ pub enum AuditCommand {
 pub fn run(config: &Config, command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { json } = command;
     let (pool, _) = open_pool(&config.database_url(), 1)?;
+    let key = crate::audit::key::load_existing(config)?;
     let mut conn = pool.get()?;
-    let report = verify(&mut conn)?;
+    let report = verify(&mut conn, &key)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "{} entries, head {} {}",
-            report.entries, report.head_seq, report.head_hash
+            "{} entries, head {} {}, key {}",
+            report.entries,
+            report.head_seq,
+            report.head_hash,
+            key.id()
         );
         for problem in &report.problems {
             println!("{}", describe(problem));
@@ -49,7 +55,9 @@ pub fn run(config: &Config, command: AuditCommand) -> anyhow::Result<()> {
 
 fn describe(problem: &ChainProblem) -> String {
     match problem {
-        ChainProblem::Altered { seq } => format!("entry {seq} was altered"),
+        ChainProblem::Altered { seq } => {
+            format!("entry {seq} was altered (or written without the audit chain key)")
+        }
         ChainProblem::Missing { from, to } if from == to => format!("entry {from} was removed"),
         ChainProblem::Missing { from, to } => format!("entries {from} to {to} were removed"),
         ChainProblem::BrokenLink { seq } => {

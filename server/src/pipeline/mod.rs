@@ -10,6 +10,9 @@
 //!    ([`commit::committed`]) tells the rest of the instance;
 //! 3. [`audit::delivered`]: what leaves for the device of a case is recorded as a read.
 //!
+//! The audit entries of a write are written by the store in the write's own transaction
+//! (`domain::audit_writes`).
+//!
 //! Server-authored writes go through the same commit hook (`domain::server_write`).
 
 pub mod audit;

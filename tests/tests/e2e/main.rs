@@ -5,6 +5,7 @@
 mod access_devices;
 mod access_scope;
 mod alerts;
+mod audit_integrity;
 mod audit_trail;
 mod authz_live;
 mod authz_matrix;
