@@ -42,6 +42,12 @@ impl Stopper {
         // Derive workers finish their runs; what is left stays in the outbox.
         let state = self.state.clone();
         let _ = tokio::task::spawn_blocking(move || state.projections.stop()).await;
+        // The reads of the last interval: written now rather than lost with the process.
+        let state = self.state.clone();
+        let flushed = tokio::task::spawn_blocking(move || state.audit_reads.flush(&state)).await;
+        if let Ok(Err(e)) = flushed {
+            tracing::error!(error = %e, "reads of the last interval not written to the audit trail");
+        }
     }
 }
 
@@ -151,6 +157,7 @@ pub fn build_state(
         }),
         held_figures: Default::default(),
         audit_key,
+        audit_reads: Default::default(),
         shutdown,
     };
     Ok((state, shutdown_tx))
@@ -237,6 +244,7 @@ fn spawn_workers(state: &AppState) {
     crate::domain::alerts::escalation::spawn(state.clone());
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
+    crate::audit::reads::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
     actix_web::rt::spawn(async move {

@@ -23,6 +23,10 @@ pub enum AuditAction {
     CaseRead,
     CaseListed,
     CaseSynced,
+    /// A live session sent a device an alert board or caseload (they name children).
+    DocumentSynced,
+    /// A photo or document attached to a case was downloaded, or its preview.
+    BlobRead,
     CaseCreated,
     CaseWritten,
     CaseExported,
@@ -56,6 +60,8 @@ impl AuditAction {
             Self::CaseRead => "case.read",
             Self::CaseListed => "case.listed",
             Self::CaseSynced => "case.synced",
+            Self::DocumentSynced => "document.synced",
+            Self::BlobRead => "case.blob_read",
             Self::CaseCreated => "case.created",
             Self::CaseWritten => "case.written",
             Self::CaseExported => "case.exported",
