@@ -48,6 +48,14 @@ impl Stopper {
         if let Ok(Err(e)) = flushed {
             tracing::error!(error = %e, "reads of the last interval not written to the audit trail");
         }
+        let state = self.state.clone();
+        let anchored = tokio::task::spawn_blocking(move || {
+            crate::audit::checkpoint::advance_server(&state, -1)
+        })
+        .await;
+        if let Ok(Err(e)) = anchored {
+            tracing::error!(error = %e, "audit checkpoint not written at stop");
+        }
     }
 }
 
@@ -245,6 +253,7 @@ fn spawn_workers(state: &AppState) {
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
     crate::audit::reads::spawn(state);
+    crate::audit::checkpoint::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
     actix_web::rt::spawn(async move {

@@ -46,6 +46,12 @@ impl ChainKey {
         self.unkeyed_until
     }
 
+    /// The HMAC (hex) of a checkpoint of the chain's head: entry `seq` had hash `hash`.
+    pub fn checkpoint_mac(&self, seq: i64, hash: &str) -> String {
+        let text = format!("casesync audit checkpoint\n{seq}\n{hash}");
+        hex::encode(hmac::sign(&self.key, text.as_bytes()).as_ref())
+    }
+
     /// The hash of entry `seq` whose canonical form is `canonical`: keyed, unless the entry
     /// predates the key.
     pub fn seal(&self, seq: i64, canonical: &[u8]) -> String {

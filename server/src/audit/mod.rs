@@ -2,6 +2,7 @@
 //! the blob master key) and the log of reads that go into it in batches
 //! ([`reads::ReadLog`]). What is recorded, and under which names, is `domain::audit`.
 
+pub mod checkpoint;
 pub mod key;
 pub mod reads;
 
@@ -25,6 +26,9 @@ pub struct AuditConfig {
     /// are written to the trail, in milliseconds: a crash loses at most this interval of
     /// them.
     pub read_flush_ms: u64,
+    /// How often the head of the chain is checkpointed to the blob store (when it moved), in
+    /// seconds: the newest entries removed since the last checkpoint are not detected.
+    pub checkpoint_secs: u64,
     /// Reads waiting to be written beyond which new reads are refused (the trail is failing:
     /// serving reads it cannot record would lose them).
     pub max_pending_reads: usize,
@@ -37,6 +41,7 @@ impl Default for AuditConfig {
             key_file: String::new(),
             unkeyed_until: 0,
             read_flush_ms: 1000,
+            checkpoint_secs: 60,
             max_pending_reads: 100_000,
         }
     }
@@ -56,6 +61,7 @@ impl std::fmt::Debug for AuditConfig {
             .field("key_file", &self.key_file)
             .field("unkeyed_until", &self.unkeyed_until)
             .field("read_flush_ms", &self.read_flush_ms)
+            .field("checkpoint_secs", &self.checkpoint_secs)
             .field("max_pending_reads", &self.max_pending_reads)
             .finish()
     }

@@ -5,10 +5,11 @@
 //! key file); it never makes one. The head it prints, kept somewhere else (a ticket, a
 //! notary), also shows when the newest entries were removed.
 
-use casesync_schema::access::audit_verify::{verify, ChainProblem};
+use casesync_schema::access::audit_verify::{check_checkpoint, verify, ChainProblem};
 use casesync_schema::open_pool;
 use clap::Subcommand;
 
+use crate::blobs::store::BlobStore;
 use crate::config::Config;
 
 #[derive(Subcommand)]
@@ -24,8 +25,13 @@ pub fn run(config: &Config, command: AuditCommand) -> anyhow::Result<()> {
     let AuditCommand::Verify { json } = command;
     let (pool, _) = open_pool(&config.database_url(), 1)?;
     let key = crate::audit::key::load_existing(config)?;
+    let store = BlobStore::open(&config.blobs, &config.data_dir)?;
+    let checkpoint = crate::audit::checkpoint::read(&store)?;
     let mut conn = pool.get()?;
-    let report = verify(&mut conn, &key)?;
+    let mut report = verify(&mut conn, &key)?;
+    if let Some(checkpoint) = &checkpoint {
+        check_checkpoint(&mut conn, &key, checkpoint, &mut report)?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -36,6 +42,12 @@ pub fn run(config: &Config, command: AuditCommand) -> anyhow::Result<()> {
             report.head_hash,
             key.id()
         );
+        match &checkpoint {
+            Some(c) => println!("last checkpoint: entry {} (written at {} ms)", c.seq, c.at),
+            None => {
+                println!("no checkpoint in the blob store: the newest entries are not anchored")
+            }
+        }
         for problem in &report.problems {
             println!("{}", describe(problem));
         }
@@ -66,5 +78,18 @@ fn describe(problem: &ChainProblem) -> String {
         ChainProblem::HeadMismatch { head_seq, last_seq } => format!(
             "the chain ends at {last_seq} but its head says {head_seq}: newest entries removed"
         ),
+        ChainProblem::Truncated {
+            checkpoint_seq,
+            head_seq,
+        } => format!(
+            "the chain ends at {head_seq} but a checkpoint saw entry {checkpoint_seq}: \
+             newest entries removed"
+        ),
+        ChainProblem::CheckpointMismatch { seq } => {
+            format!("entry {seq} is not the entry the last checkpoint saw")
+        }
+        ChainProblem::CheckpointForged => {
+            "the checkpoint in the blob store was not made with the audit chain key".into()
+        }
     }
 }

@@ -224,3 +224,49 @@ storage_test!(a_trail_rewritten_wholesale_is_detected, |db| {
     let _: Value = serde_json::from_str(&rewritten[0].detail).unwrap();
     assert_eq!(cli_verify(&db), ExitCode::FAILURE);
 });
+
+storage_test!(
+    newest_entries_removed_with_the_head_are_found_by_the_checkpoint,
+    |db| {
+        let server = TestServer::start(&db);
+        let org = fixtures::org(&server, "Org", "Centro");
+        let mut intake = fixtures::device(&server, &org, Role::ReceptionStaff, "giulia");
+        intake.open_case(&[("given_name", "Abena")], T0);
+        intake.sync().unwrap();
+        let entries = trail(&server);
+        // A graceful stop checkpoints the head to the blob store.
+        drop(server);
+        assert_eq!(cli_verify(&db), ExitCode::SUCCESS);
+
+        // Someone with the database removes the two newest entries and moves the head back to the last entry kept: every remaining link and hash holds.
+        assert!(entries.len() >= 3, "{entries:?}");
+        let kept = &entries[entries.len() - 3];
+        let unlock = match db.kind() {
+            Kind::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+            Kind::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;",
+        };
+        raw(&db, unlock);
+        raw(
+            &db,
+            &format!(
+                "DELETE FROM audit_log WHERE seq > {seq}; \
+             UPDATE audit_head SET seq = {seq}, hash = {} WHERE id = 1;",
+                quoted(&kept.hash),
+                seq = kept.seq
+            ),
+        );
+        {
+            let (pool, _) = casesync_schema::open_pool(&db.url(), 1).unwrap();
+            let mut conn = pool.get().unwrap();
+            assert_eq!(
+                page(&mut conn, 0, 1_000_000).unwrap().len() as i64,
+                kept.seq
+            );
+        }
+        assert_eq!(cli_verify(&db), ExitCode::FAILURE);
+
+        // A server started on the truncated trail does not checkpoint it over the old one.
+        drop(TestServer::start(&db));
+        assert_eq!(cli_verify(&db), ExitCode::FAILURE);
+    }
+);
