@@ -30,11 +30,14 @@ pub fn advance(
     at: i64,
     last_seq: i64,
 ) -> anyhow::Result<i64> {
+    // The last checkpoint first, then the head: the head only grows, so another instance's
+    // checkpoint written meanwhile is never mistaken for one beyond the trail.
+    let previous = read(store)?;
     let checkpoint = Checkpoint::of_head(conn, key, at)?;
     if checkpoint.seq == last_seq {
         return Ok(last_seq);
     }
-    if let Some(previous) = read(store)? {
+    if let Some(previous) = previous {
         let mut report = ChainReport {
             entries: 0,
             head_seq: checkpoint.seq,
