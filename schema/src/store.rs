@@ -8,9 +8,13 @@
 use automerge::ActorId;
 use casesync_contract::DocumentId;
 use casesync_sync::store::{ActorOwner, ChunkKind, StoredChunk};
-use casesync_sync::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};
+use casesync_sync::{
+    ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError, WriteAudit,
+};
 use diesel::prelude::*;
 
+use crate::access::audit::{self, NewAuditEntry};
+use crate::access::audit_key::ChainKey;
 use crate::connection::{write_tx, Pool};
 use crate::error::DbError;
 use crate::now_millis;
@@ -19,11 +23,13 @@ use crate::tables::{change_receipts, device_actors, doc_chunks, documents};
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pool,
+    /// Seals the audit entries written with appends.
+    audit_key: ChainKey,
 }
 
 impl SqlStore {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    pub fn new(pool: Pool, audit_key: ChainKey) -> Self {
+        Self { pool, audit_key }
     }
 
     pub fn pool(&self) -> &Pool {
@@ -72,6 +78,7 @@ impl DocumentStore for SqlStore {
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
         derive: Option<&DeriveWork>,
+        audit: Option<&WriteAudit>,
     ) -> Result<i64, StoreError> {
         let mut conn = self.pool.get().map_err(DbError::from)?;
         let id = doc.to_string();
@@ -97,7 +104,7 @@ impl DocumentStore for SqlStore {
                 }
             }
             // An erased document (tombstone) takes no chunk again, whatever a device sends.
-            let seq: i64 = diesel::update(
+            let (seq, organisation): (i64, String) = diesel::update(
                 documents::table
                     .filter(documents::id.eq(&id))
                     .filter(documents::deleted_at.is_null()),
@@ -106,7 +113,7 @@ impl DocumentStore for SqlStore {
                 documents::last_seq.eq(documents::last_seq + 1),
                 documents::updated_at.eq(now),
             ))
-            .returning(documents::last_seq)
+            .returning((documents::last_seq, documents::organisation_id))
             .get_result(conn)
             .optional()?
             .ok_or_else(|| DbError::NotFound(format!("document {id}")))?;
@@ -122,6 +129,13 @@ impl DocumentStore for SqlStore {
             insert_receipts(conn, &id, receipts)?;
             if let Some(work) = derive {
                 crate::outbox::record(conn, &id, work, seq)?;
+            }
+            if let Some(audit) = audit {
+                audit::append_in(
+                    conn,
+                    &self.audit_key,
+                    &audit_entries(&id, &organisation, audit),
+                )?;
             }
             Ok(seq)
         })?;
@@ -190,6 +204,25 @@ impl DocumentStore for SqlStore {
             ActorOwner::OtherDevice(current)
         })
     }
+}
+
+/// The audit entries of an append, under the organisation owning the document (which the
+/// store knows; the writer may be of a partner organisation).
+fn audit_entries(doc: &str, organisation: &str, audit: &WriteAudit) -> Vec<NewAuditEntry> {
+    audit
+        .notes
+        .iter()
+        .map(|note| NewAuditEntry {
+            at: audit.at,
+            actor_kind: audit.actor.kind.clone(),
+            actor_user: audit.actor.user.clone(),
+            actor_device: audit.actor.device.clone(),
+            organisation_id: Some(organisation.to_string()),
+            action: note.action.clone(),
+            case_id: Some(doc.to_string()),
+            detail: note.detail.clone(),
+        })
+        .collect()
 }
 
 /// Records receipts, keeping the first one for a change delivered twice.

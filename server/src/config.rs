@@ -42,6 +42,8 @@ pub struct Config {
     pub web: crate::web::config::WebConfig,
     /// What one device may take of the server (`[limits]`).
     pub limits: crate::limits::LimitsConfig,
+    /// The audit trail: its chain key, how reads are written (`[audit]`).
+    pub audit: crate::audit::AuditConfig,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             access: Default::default(),
             web: Default::default(),
             limits: Default::default(),
+            audit: Default::default(),
         }
     }
 }
@@ -82,6 +85,7 @@ impl std::fmt::Debug for Config {
             .field("tls", &self.tls_cert.is_some())
             .field("blobs", &self.blobs)
             .field("limits", &self.limits)
+            .field("audit", &self.audit)
             .finish_non_exhaustive()
     }
 }

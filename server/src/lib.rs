@@ -5,6 +5,7 @@
 //! ([`casesync_schema`]). Requests come from field devices and coordinators; documents go to
 //! SQLite or PostgreSQL, and changes out to devices.
 
+pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod body;

@@ -42,6 +42,20 @@ impl Stopper {
         // Derive workers finish their runs; what is left stays in the outbox.
         let state = self.state.clone();
         let _ = tokio::task::spawn_blocking(move || state.projections.stop()).await;
+        // The reads of the last interval: written now rather than lost with the process.
+        let state = self.state.clone();
+        let flushed = tokio::task::spawn_blocking(move || state.audit_reads.flush(&state)).await;
+        if let Ok(Err(e)) = flushed {
+            tracing::error!(error = %e, "reads of the last interval not written to the audit trail");
+        }
+        let state = self.state.clone();
+        let anchored = tokio::task::spawn_blocking(move || {
+            crate::audit::checkpoint::advance_server(&state, -1)
+        })
+        .await;
+        if let Ok(Err(e)) = anchored {
+            tracing::error!(error = %e, "audit checkpoint not written at stop");
+        }
     }
 }
 
@@ -104,12 +118,14 @@ pub fn build_state(
     let (pool, backend) = open_pool(&url, config.db_pool_size)?;
     tracing::info!(backend = backend.name(), "database ready");
     let blobs = crate::blobs::Blobs::open(&config)?;
+    let audit_key = crate::audit::key::load_or_create(&config, &mut *pool.get()?)?;
     let engine = Arc::new(Engine::new(
-        Arc::new(SqlStore::new(pool.clone())),
+        Arc::new(SqlStore::new(pool.clone(), audit_key.clone())),
         EngineConfig {
             compact_after: config.compact_after_chunks,
             idle_after: Duration::from_secs(config.idle_document_secs),
             derives: crate::domain::projections::Needs::any,
+            audits: crate::domain::audit_writes::notes,
             ..EngineConfig::default()
         },
     ));
@@ -150,6 +166,8 @@ pub fn build_state(
             storage_id,
         }),
         held_figures: Default::default(),
+        audit_key,
+        audit_reads: Default::default(),
         shutdown,
     };
     Ok((state, shutdown_tx))
@@ -236,6 +254,8 @@ fn spawn_workers(state: &AppState) {
     crate::domain::alerts::escalation::spawn(state.clone());
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
+    crate::audit::reads::spawn(state);
+    crate::audit::checkpoint::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
     actix_web::rt::spawn(async move {

@@ -30,6 +30,10 @@ pub struct AppState {
     pub instance: Arc<Instance>,
     /// Changes this instance's sessions held until their history arrived.
     pub held_figures: Arc<crate::pipeline::HeldFigures>,
+    /// Seals the audit chain (kept outside the database: `audit::key`).
+    pub audit_key: casesync_schema::access::audit_key::ChainKey,
+    /// Reads recorded in batches off the request path (live sends, blob downloads).
+    pub audit_reads: Arc<crate::audit::reads::ReadLog>,
     /// Flips to true when the server begins to stop: live sessions close gracefully.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -21,4 +21,7 @@ pub use admission::{Refusal, Writer};
 pub use engine::{
     Admitted, Engine, EngineConfig, HeldChanges, HoldLimits, MissingChanges, Received, Rejected,
 };
-pub use store::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};
+pub use store::{
+    AuditActor, AuditNote, ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError,
+    WriteAudit,
+};

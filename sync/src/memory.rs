@@ -8,7 +8,7 @@ use casesync_contract::DocumentId;
 
 use crate::store::{
     ActorOwner, ChangeReceipt, ChunkKind, DeriveWork, DocumentMeta, DocumentStore, StoreError,
-    StoredChunk,
+    StoredChunk, WriteAudit,
 };
 
 #[derive(Default)]
@@ -24,6 +24,7 @@ struct Inner {
     receipts: HashMap<(DocumentId, automerge::ChangeHash), ChangeReceipt>,
     actors: HashMap<ActorId, String>,
     derives: HashMap<DocumentId, DeriveWork>,
+    audited: Vec<(DocumentId, WriteAudit)>,
 }
 
 impl MemoryStore {
@@ -47,6 +48,11 @@ impl MemoryStore {
     /// Takes the derive work recorded for `doc`, as a worker would.
     pub fn take_derive(&self, doc: &DocumentId) -> Option<DeriveWork> {
         self.lock().ok()?.derives.remove(doc)
+    }
+
+    /// The audit of every append, in order.
+    pub fn audited(&self) -> Vec<(DocumentId, WriteAudit)> {
+        self.lock().map(|i| i.audited.clone()).unwrap_or_default()
     }
 
     pub fn meta(&self, doc: &DocumentId) -> Option<DocumentMeta> {
@@ -77,8 +83,12 @@ impl DocumentStore for MemoryStore {
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
         derive: Option<&DeriveWork>,
+        audit: Option<&WriteAudit>,
     ) -> Result<i64, StoreError> {
         let mut inner = self.lock()?;
+        if let Some(audit) = audit {
+            inner.audited.push((*doc, audit.clone()));
+        }
         if let Some(work) = derive {
             inner.derives.entry(*doc).or_default().merge(work);
         }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{ActorId, ChangeHash};
+use automerge::{ActorId, Automerge, ChangeHash, Patch};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
@@ -72,6 +72,48 @@ impl DeriveWork {
     }
 }
 
+/// Who wrote an append, as the audit trail names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditActor {
+    /// `device` (a device, or a page writing as its user's device) or `server`.
+    pub kind: String,
+    pub user: Option<String>,
+    pub device: Option<String>,
+    /// The writer's organisation.
+    pub organisation: Option<String>,
+}
+
+/// One audit entry about an append: what was done (`case.written`...) and its detail (JSON
+/// text: ids and hashes, never what the document says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditNote {
+    pub action: String,
+    pub detail: String,
+}
+
+/// What the audit trail records of an append. The store writes it in the append's own
+/// transaction, under the document's organisation: a write without its audit entry cannot
+/// exist, and an audit entry that cannot be written fails the write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteAudit {
+    pub actor: AuditActor,
+    pub at: i64,
+    pub notes: Vec<AuditNote>,
+}
+
+/// What an append adds, for the server's audit rule (`EngineConfig::audits`), which says
+/// what the trail records of it.
+pub struct AuditFacts<'a> {
+    pub id: &'a DocumentId,
+    pub kind: DocumentKind,
+    /// The document with the new changes.
+    pub doc: &'a Automerge,
+    /// What the new changes did to it.
+    pub patches: &'a [Patch],
+    pub added: &'a [ChangeHash],
+    pub created: bool,
+}
+
 /// Who an actor id belongs to, once claimed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActorOwner {
@@ -94,8 +136,9 @@ pub trait DocumentStore: Send + Sync {
 
     /// Appends an incremental chunk with the receipts of the changes it holds, atomically,
     /// creating the document with `create` if it does not exist yet, and recording `derive`
-    /// (merged with any derive work still pending for the document) in the same transaction.
-    /// Returns its number. When this returns, the chunk and its derive work are durable.
+    /// (merged with any derive work still pending for the document) and `audit` in the same
+    /// transaction. Returns its number. When this returns, the chunk, its derive work and its
+    /// audit entries are durable; when it fails, none of them is.
     fn append(
         &self,
         doc: &DocumentId,
@@ -103,6 +146,7 @@ pub trait DocumentStore: Send + Sync {
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
         derive: Option<&DeriveWork>,
+        audit: Option<&WriteAudit>,
     ) -> Result<i64, StoreError>;
 
     /// Replaces the chunks numbered up to `up_to` by one snapshot holding all of them.

@@ -17,7 +17,7 @@ use casesync_sync::memory::MemoryStore;
 use casesync_sync::store::{ActorOwner, StoredChunk};
 use casesync_sync::{
     ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, Engine, EngineConfig, HeldChanges,
-    Refusal, StoreError,
+    Refusal, StoreError, WriteAudit,
 };
 use common::*;
 
@@ -46,16 +46,20 @@ impl DocumentStore for Flaky {
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
         derive: Option<&DeriveWork>,
+        audit: Option<&WriteAudit>,
     ) -> Result<i64, StoreError> {
         match self.next_append.swap(WORKS, Ordering::SeqCst) {
             LOSES => Err(StoreError::Backend("lost".into())),
             COMMITS_AND_FAILS => {
-                self.inner.append(doc, bytes, receipts, create, derive)?;
+                self.inner
+                    .append(doc, bytes, receipts, create, derive, audit)?;
                 Err(StoreError::Backend(
                     "committed, then the connection dropped".into(),
                 ))
             }
-            _ => self.inner.append(doc, bytes, receipts, create, derive),
+            _ => self
+                .inner
+                .append(doc, bytes, receipts, create, derive, audit),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The audit trail: append-only and hash-chained.
 //!
-//! Each entry's `hash` is the SHA-256 of its fields and the previous entry's hash (see
+//! Each entry's `hash` is an HMAC, under a key kept outside the database
+//! ([`super::audit_key::ChainKey`]), of its fields and the previous entry's hash (see
 //! [`entry_hash`]). Appends lock the one row of `audit_head` first, inside the caller's write
 //! transaction, so appends from any number of instances are serialized, sequence numbers
 //! are gap-free and every entry links to the one before it. Entries name people, devices and
@@ -8,8 +9,8 @@
 //! the erasure of the cases it speaks about.
 
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
+use super::audit_key::ChainKey;
 use crate::connection::write_tx;
 use crate::error::DbError;
 use crate::tables_access::{audit_head, audit_log};
@@ -50,11 +51,12 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// SHA-256 (hex) over the canonical form of an entry: a JSON array of its fields in a fixed
-/// order followed by the previous hash. JSON arrays of strings and integers have exactly one
-/// serialization, so the same entry always hashes the same on every backend.
+/// The keyed hash (hex) of the canonical form of an entry: a JSON array of its fields in a
+/// fixed order followed by the previous hash. JSON arrays of strings and integers have
+/// exactly one serialization, so the same entry always hashes the same on every backend.
 #[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
+    key: &ChainKey,
     seq: i64,
     at: i64,
     actor_kind: &str,
@@ -78,13 +80,14 @@ pub fn entry_hash(
         detail,
         prev_hash
     ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    key.seal(seq, canonical.to_string().as_bytes())
 }
 
 impl AuditEntry {
     /// The hash this entry should carry, recomputed from its fields.
-    pub fn expected_hash(&self) -> String {
+    pub fn expected_hash(&self, key: &ChainKey) -> String {
         entry_hash(
+            key,
             self.seq,
             self.at,
             &self.actor_kind,
@@ -99,8 +102,13 @@ impl AuditEntry {
     }
 }
 
-/// Appends entries in order inside the caller's write transaction. Returns their numbers.
-pub fn append_in(conn: &mut DbConn, entries: &[NewAuditEntry]) -> Result<Vec<i64>, DbError> {
+/// Appends entries in order inside the caller's write transaction (a failure fails it, and
+/// with it what the entries record). Returns their numbers.
+pub fn append_in(
+    conn: &mut DbConn,
+    key: &ChainKey,
+    entries: &[NewAuditEntry],
+) -> Result<Vec<i64>, DbError> {
     if entries.is_empty() {
         return Ok(vec![]);
     }
@@ -114,6 +122,7 @@ pub fn append_in(conn: &mut DbConn, entries: &[NewAuditEntry]) -> Result<Vec<i64
     for e in entries {
         seq += 1;
         let hash = entry_hash(
+            key,
             seq,
             e.at,
             &e.actor_kind,
@@ -150,8 +159,12 @@ pub fn append_in(conn: &mut DbConn, entries: &[NewAuditEntry]) -> Result<Vec<i64
 }
 
 /// Appends entries in a transaction of their own.
-pub fn append(conn: &mut DbConn, entries: &[NewAuditEntry]) -> Result<Vec<i64>, DbError> {
-    write_tx(conn, |conn| append_in(conn, entries))
+pub fn append(
+    conn: &mut DbConn,
+    key: &ChainKey,
+    entries: &[NewAuditEntry],
+) -> Result<Vec<i64>, DbError> {
+    write_tx(conn, |conn| append_in(conn, key, entries))
 }
 
 /// The head of the chain: the last number and hash.

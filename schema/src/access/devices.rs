@@ -129,44 +129,55 @@ pub fn revoke(conn: &mut DbConn, device_id: &str, now: i64) -> Result<(), DbErro
 /// Revokes the device and orders it to erase its case data at its next contact. Asking
 /// again while an order is pending changes nothing.
 pub fn request_wipe(conn: &mut DbConn, device_id: &str, by: &str, now: i64) -> Result<(), DbError> {
-    crate::connection::write_tx(conn, |conn| {
-        revoke(conn, device_id, now)?;
-        let pending: i64 = device_wipes::table
-            .filter(device_wipes::device_id.eq(device_id))
-            .count()
-            .get_result(conn)?;
-        if pending > 0 {
-            return Ok(());
-        }
-        diesel::update(devices::table.filter(devices::id.eq(device_id)))
-            .set(devices::wipe_requested.eq(true))
-            .execute(conn)?;
-        diesel::insert_into(device_wipes::table)
-            .values((
-                device_wipes::device_id.eq(device_id),
-                device_wipes::requested_by.eq(by),
-                device_wipes::requested_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+    crate::connection::write_tx(conn, |conn| request_wipe_in(conn, device_id, by, now))
+}
+
+/// [`request_wipe`] inside the caller's write transaction (with its audit entry).
+pub fn request_wipe_in(
+    conn: &mut DbConn,
+    device_id: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    revoke(conn, device_id, now)?;
+    let pending: i64 = device_wipes::table
+        .filter(device_wipes::device_id.eq(device_id))
+        .count()
+        .get_result(conn)?;
+    if pending > 0 {
+        return Ok(());
+    }
+    diesel::update(devices::table.filter(devices::id.eq(device_id)))
+        .set(devices::wipe_requested.eq(true))
+        .execute(conn)?;
+    diesel::insert_into(device_wipes::table)
+        .values((
+            device_wipes::device_id.eq(device_id),
+            device_wipes::requested_by.eq(by),
+            device_wipes::requested_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The wipe order reached the device: from now on its token is refused like any revoked one.
 /// `true` only for the call that recorded it: two requests racing with the order see one
 /// delivery.
 pub fn wipe_delivered(conn: &mut DbConn, device_id: &str, now: i64) -> Result<bool, DbError> {
-    crate::connection::write_tx(conn, |conn| {
-        diesel::update(devices::table.filter(devices::id.eq(device_id)))
-            .set(devices::wipe_requested.eq(false))
-            .execute(conn)?;
-        let recorded = diesel::update(
-            device_wipes::table
-                .filter(device_wipes::device_id.eq(device_id))
-                .filter(device_wipes::delivered_at.is_null()),
-        )
-        .set(device_wipes::delivered_at.eq(Some(now)))
+    crate::connection::write_tx(conn, |conn| wipe_delivered_in(conn, device_id, now))
+}
+
+/// [`wipe_delivered`] inside the caller's write transaction (with its audit entry).
+pub fn wipe_delivered_in(conn: &mut DbConn, device_id: &str, now: i64) -> Result<bool, DbError> {
+    diesel::update(devices::table.filter(devices::id.eq(device_id)))
+        .set(devices::wipe_requested.eq(false))
         .execute(conn)?;
-        Ok(recorded > 0)
-    })
+    let recorded = diesel::update(
+        device_wipes::table
+            .filter(device_wipes::device_id.eq(device_id))
+            .filter(device_wipes::delivered_at.is_null()),
+    )
+    .set(device_wipes::delivered_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(recorded > 0)
 }

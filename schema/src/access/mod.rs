@@ -4,6 +4,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod audit_key;
 pub mod audit_verify;
 pub mod devices;
 pub mod enrolment;

@@ -15,19 +15,28 @@ pub fn set_class(
     by: &str,
     at: i64,
 ) -> Result<(), DbError> {
-    crate::connection::write_tx(conn, |conn| {
-        diesel::delete(case_retention::table.filter(case_retention::document_id.eq(document_id)))
-            .execute(conn)?;
-        diesel::insert_into(case_retention::table)
-            .values((
-                case_retention::document_id.eq(document_id),
-                case_retention::retention_class.eq(class),
-                case_retention::set_by.eq(by),
-                case_retention::set_at.eq(at),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+    crate::connection::write_tx(conn, |conn| set_class_in(conn, document_id, class, by, at))
+}
+
+/// [`set_class`] inside the caller's write transaction (with its audit entry).
+pub fn set_class_in(
+    conn: &mut DbConn,
+    document_id: &str,
+    class: &str,
+    by: &str,
+    at: i64,
+) -> Result<(), DbError> {
+    diesel::delete(case_retention::table.filter(case_retention::document_id.eq(document_id)))
+        .execute(conn)?;
+    diesel::insert_into(case_retention::table)
+        .values((
+            case_retention::document_id.eq(document_id),
+            case_retention::retention_class.eq(class),
+            case_retention::set_by.eq(by),
+            case_retention::set_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn class_of(conn: &mut DbConn, document_id: &str) -> Result<Option<String>, DbError> {

@@ -7,6 +7,9 @@ use casesync_contract::DocumentId;
 use casesync_schema::blobs::{references, stored, BlobRow};
 use casesync_schema::directory::AuthenticatedDevice;
 
+use serde_json::json;
+
+use crate::domain::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -22,11 +25,15 @@ pub fn blob_not_found() -> ApiError {
     )
 }
 
-/// The stored blob `sha256` if the caller may read a case referencing it. Blocking.
+/// The stored blob `sha256` if the caller may read a case referencing it, with the read
+/// (`view`: `download`, `preview`) noted for the audit trail under that case: a photo of a
+/// child is case data. Noted, not yet written (`audit::reads`): downloads are many and a
+/// phone fetches a case's photos in a burst. Blocking.
 pub fn readable_blob(
     state: &AppState,
     caller: &AuthenticatedDevice,
     sha256: &str,
+    view: &str,
 ) -> Result<Option<BlobRow>, ApiError> {
     if !is_blob_hash(sha256) || !caller.role.reads_cases() {
         return Ok(None);
@@ -56,6 +63,12 @@ pub fn readable_blob(
         // The blob of the case's organisation, as recorded by the server (not the document's
         // own claim).
         if let Some(blob) = stored::find(&mut conn, &row.organisation_id, sha256)? {
+            let event = AuditEvent::new(AuditAction::BlobRead)
+                .case(&id, &row.organisation_id)
+                .detail(json!({ "blob": sha256, "view": view }));
+            state
+                .audit_reads
+                .read(state, &Actor::device(caller), event)?;
             return Ok(Some(blob));
         }
     }

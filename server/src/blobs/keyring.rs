@@ -37,7 +37,7 @@ impl std::fmt::Debug for DataKey {
 pub enum KeyError {
     #[error("blob master key: {0}")]
     Config(String),
-    #[error("blob master key file {path}: {cause}")]
+    #[error("key file {path}: {cause}")]
     File { path: String, cause: std::io::Error },
     #[error("no master key with id {0} is configured (was it removed from previous_keys?)")]
     UnknownKey(String),
@@ -164,6 +164,22 @@ pub fn generate_master_key() -> Result<String, KeyError> {
 
 /// Reads the key file, creating it (owner-only) with a fresh key when missing.
 fn key_file(path: &Path) -> Result<String, KeyError> {
+    secret_file(
+        path,
+        "blob master key",
+        "back this file up with the database: without it no blob can be read",
+        generate_master_key,
+    )
+}
+
+/// Reads a secret file, creating it (mode 0600) with what `fresh` makes when missing. The
+/// blob master key and the audit chain key are kept this way, outside the database.
+pub(crate) fn secret_file(
+    path: &Path,
+    what: &str,
+    advice: &str,
+    fresh: impl FnOnce() -> Result<String, KeyError>,
+) -> Result<String, KeyError> {
     let failed = |cause| KeyError::File {
         path: path.display().to_string(),
         cause,
@@ -176,7 +192,7 @@ fn key_file(path: &Path) -> Result<String, KeyError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(failed)?;
     }
-    let key = generate_master_key()?;
+    let key = fresh()?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -188,8 +204,7 @@ fn key_file(path: &Path) -> Result<String, KeyError> {
                 .map_err(failed)?;
             tracing::warn!(
                 path = %path.display(),
-                "generated a new blob master key; back this file up with the database: \
-                 without it no blob can be read"
+                "generated a new {what}; {advice}"
             );
             Ok(key)
         }

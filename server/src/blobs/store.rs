@@ -201,6 +201,28 @@ impl BlobStore {
             .map_err(|_| StoreError::Task("blob I/O runtime stopped".into()))
     }
 
+    /// [`Self::put`] for blocking callers.
+    pub fn put_blocking(&self, key: &str, bytes: Bytes) -> Result<(), StoreError> {
+        let objects = self.objects.clone();
+        let path = ObjectPath::from(key);
+        self.run_blocking(async move { objects.put(&path, PutPayload::from(bytes)).await })??;
+        Ok(())
+    }
+
+    /// [`Self::get`] for blocking callers; `None` when there is no such object.
+    pub fn get_blocking(&self, key: &str) -> Result<Option<Bytes>, StoreError> {
+        let objects = self.objects.clone();
+        let path = ObjectPath::from(key);
+        let got = self.run_blocking(async move {
+            match objects.get(&path).await {
+                Ok(found) => found.bytes().await.map(Some),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })??;
+        Ok(got)
+    }
+
     /// [`Self::delete`] for blocking callers.
     pub fn delete_blocking(&self, key: &str) -> Result<(), StoreError> {
         let objects = self.objects.clone();
@@ -237,21 +259,6 @@ impl BlobStore {
         let listed: Vec<object_store::ObjectMeta> =
             self.run_blocking(async move { objects.list(None).try_collect().await })??;
         Ok(listed.into_iter().map(|m| m.location.to_string()).collect())
-    }
-
-    /// [`Self::get`] for blocking callers.
-    pub fn get_blocking(&self, key: &str) -> Result<Bytes, StoreError> {
-        let objects = self.objects.clone();
-        let path = ObjectPath::from(key);
-        Ok(self.run_blocking(async move { objects.get(&path).await?.bytes().await })??)
-    }
-
-    /// [`Self::put`] for blocking callers.
-    pub fn put_blocking(&self, key: &str, bytes: Bytes) -> Result<(), StoreError> {
-        let objects = self.objects.clone();
-        let path = ObjectPath::from(key);
-        self.run_blocking(async move { objects.put(&path, bytes.into()).await })??;
-        Ok(())
     }
 
     pub fn describe(&self) -> &str {

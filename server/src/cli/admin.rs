@@ -1,8 +1,10 @@
 //! `casesync admin ...`: set up organisations, sites, users and devices from a script.
 
 use casesync_contract::Role;
+use casesync_schema::access::audit_key::ChainKey;
+use casesync_schema::connection::write_tx;
 use casesync_schema::directory::{devices, organisations, sites, users};
-use casesync_schema::open_pool;
+use casesync_schema::{open_pool, DbConn, DbError};
 use clap::Subcommand;
 use serde::Serialize;
 use serde_json::json;
@@ -126,26 +128,28 @@ pub enum DeviceCommand {
 pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let (pool, _) = open_pool(&config.database_url(), 2)?;
     let mut conn = pool.get()?;
+    let key = crate::audit::key::load_or_create(config, &mut conn)?;
+    let key = &key;
     match command {
         AdminCommand::Blobs { command } => crate::blobs::cli::run(config, &mut conn, command),
         AdminCommand::Import { file, sheet, json } => {
-            super::import::run(config, &mut conn, &file, sheet.as_deref(), json)
+            super::import::run(config, &mut conn, key, &file, sheet.as_deref(), json)
         }
         AdminCommand::User {
             command: UserCommand::SetPassword(args),
-        } => super::password::set_password(&mut conn, args),
+        } => super::password::set_password(&mut conn, key, args),
         AdminCommand::User {
             command: UserCommand::PasswordLink(args),
-        } => super::password::password_link(config, &mut conn, args),
+        } => super::password::password_link(config, &mut conn, key, args),
         AdminCommand::Org {
             command: OrgCommand::Add { name, json },
         } => {
-            let org = organisations::create(&mut conn, &name)?;
-            audit(
-                &mut conn,
-                &org.id,
-                json!({ "operation": "org.add", "organisation_id": org.id }),
-            )?;
+            let org = write_tx(&mut conn, |conn| {
+                let org = organisations::create(conn, &name)?;
+                let detail = json!({ "operation": "org.add", "organisation_id": org.id });
+                audit(conn, key, &org.id, detail)?;
+                Ok(org)
+            })?;
             print(
                 json,
                 &org,
@@ -156,12 +160,16 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             command: SiteCommand::Add { org, name, json },
         } => {
             let org = organisations::find(&mut conn, &org)?;
-            let site = sites::create(&mut conn, &org.id, &name)?;
-            audit(
-                &mut conn,
-                &org.id,
-                json!({ "operation": "site.add", "site_id": site.id }),
-            )?;
+            let site = write_tx(&mut conn, |conn| {
+                let site = sites::create(conn, &org.id, &name)?;
+                audit(
+                    conn,
+                    key,
+                    &org.id,
+                    json!({ "operation": "site.add", "site_id": site.id }),
+                )?;
+                Ok(site)
+            })?;
             print(
                 json,
                 &site,
@@ -193,20 +201,21 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             let site = site
                 .map(|s| sites::find(&mut conn, &org.id, &s))
                 .transpose()?;
-            let user = users::create(
-                &mut conn,
-                &org.id,
-                site.as_ref().map(|s| s.id.as_str()),
-                role,
-                &name,
-            )?;
-            audit(
-                &mut conn,
-                &org.id,
-                json!({ "operation": "user.add", "user_id": user.id, "role": user.role }),
-            )?;
+            let user = write_tx(&mut conn, |conn| {
+                let user = users::create(
+                    conn,
+                    &org.id,
+                    site.as_ref().map(|s| s.id.as_str()),
+                    role,
+                    &name,
+                )?;
+                let detail =
+                    json!({ "operation": "user.add", "user_id": user.id, "role": user.role });
+                audit(conn, key, &org.id, detail)?;
+                Ok(user)
+            })?;
             if let Some(password) = password {
-                super::password::store(&mut conn, &user, &password)?;
+                super::password::store(&mut conn, key, &user, &password)?;
             }
             print(
                 json,
@@ -227,6 +236,7 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             let minutes = config.access.enrolment_code_minutes;
             let (code, expires_at) = issue(
                 &mut conn,
+                key,
                 &Actor::cli(),
                 &user,
                 casesync_schema::now_millis(),
@@ -255,12 +265,12 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             command: DeviceCommand::Add { user, name, json },
         } => {
             let user = users::find(&mut conn, &user)?;
-            let device = devices::enrol(&mut conn, &user.id, &name, None)?;
-            audit(
-                &mut conn,
-                &user.organisation_id,
-                json!({ "operation": "device.add", "device_id": device.device_id, "user_id": user.id }),
-            )?;
+            let device = write_tx(&mut conn, |conn| {
+                let device = devices::enrol(conn, &user.id, &name, None)?;
+                let detail = json!({ "operation": "device.add", "device_id": device.device_id, "user_id": user.id });
+                audit(conn, key, &user.organisation_id, detail)?;
+                Ok(device)
+            })?;
             print(
                 json,
                 &device,
@@ -273,17 +283,19 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Records an admin action in the audit trail, as done from the command line.
+/// Records an admin action in the audit trail, as done from the command line, inside the
+/// transaction of the action itself.
 pub(super) fn audit(
-    conn: &mut casesync_schema::DbConn,
+    conn: &mut DbConn,
+    key: &ChainKey,
     organisation: &str,
     detail: serde_json::Value,
-) -> anyhow::Result<()> {
+) -> Result<(), DbError> {
     let entry = AuditEvent::new(AuditAction::Admin)
         .organisation(organisation)
         .detail(detail)
         .entry(&Actor::cli(), casesync_schema::now_millis());
-    casesync_schema::access::audit::append(conn, &[entry])?;
+    casesync_schema::access::audit::append_in(conn, key, &[entry])?;
     Ok(())
 }
 

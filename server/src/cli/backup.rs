@@ -26,6 +26,10 @@ const DATABASE_SQLITE: &str = "casesync.sqlite3";
 const DATABASE_POSTGRES: &str = "casesync.pgdump";
 const BLOBS: &str = "blobs";
 const MANIFEST: &str = "MANIFEST.json";
+/// The audit trail's checkpoints (`crate::audit::checkpoint`) are not backed up: one taken
+/// after the database was copied would make the restored trail look truncated. A restore is
+/// a deliberate rollback; the restored server writes a new checkpoint when it starts.
+const AUDIT_CHECKPOINTS: &str = "audit/";
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -147,7 +151,8 @@ pub fn restore(config: &Config, dir: &Path, json: bool) -> anyhow::Result<()> {
         );
     }
     let mut conn = pool.get()?;
-    let audit = casesync_schema::access::audit_verify::verify(&mut conn)?;
+    let key = crate::audit::key::load_existing(config)?;
+    let audit = casesync_schema::access::audit_verify::verify(&mut conn, &key)?;
     if !audit.intact() {
         bail!("the restored audit chain does not verify");
     }
@@ -169,15 +174,26 @@ fn keys_to_keep(config: &Config) -> Vec<String> {
     } else {
         "blobs.master_key (configuration)".to_string()
     };
-    vec![format!("blob master key: {master}")]
+    vec![
+        format!("blob master key: {master}"),
+        format!(
+            "audit chain key: {}",
+            crate::audit::key::key_path(config).display()
+        ),
+    ]
 }
 
 /// Every object of the store into `dir`, one file per key. Returns (objects, bytes).
 fn copy_out(store: &BlobStore, dir: &Path) -> anyhow::Result<(usize, u64)> {
     let mut bytes = 0;
     let keys = store.list_blocking()?;
-    for key in &keys {
-        let data = store.get_blocking(key)?;
+    let mut copied = 0;
+    for key in keys.iter().filter(|k| !k.starts_with(AUDIT_CHECKPOINTS)) {
+        // Gone since it was listed (an erasure): nothing to keep.
+        let Some(data) = store.get_blocking(key)? else {
+            continue;
+        };
+        copied += 1;
         let path = safe_join(dir, key)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -185,7 +201,7 @@ fn copy_out(store: &BlobStore, dir: &Path) -> anyhow::Result<(usize, u64)> {
         std::fs::write(&path, &data)?;
         bytes += data.len() as u64;
     }
-    Ok((keys.len(), bytes))
+    Ok((copied, bytes))
 }
 
 /// Every file under `dir` into the store, under its relative path. Refuses a store that

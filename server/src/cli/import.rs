@@ -24,6 +24,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use casesync_contract::Role;
+use casesync_schema::access::audit_key::ChainKey;
+use casesync_schema::connection::write_tx;
 use casesync_schema::directory::{devices, organisations, sites, users};
 use casesync_schema::DbConn;
 use serde::Serialize;
@@ -69,6 +71,7 @@ struct Imported {
 pub fn run(
     config: &Config,
     conn: &mut DbConn,
+    key: &ChainKey,
     file: &Path,
     sheet: Option<&Path>,
     json: bool,
@@ -92,13 +95,13 @@ pub fn run(
                 let id = match organisations::find(conn, &row.organisation) {
                     Ok(org) => org.id,
                     Err(casesync_schema::DbError::NotFound(_)) => {
-                        let org = organisations::create(conn, &row.organisation)?;
-                        super::admin::audit(
-                            conn,
-                            &org.id,
-                            json!({ "operation": "org.add", "organisation_id": org.id, "via": "import" }),
-                        )?;
-                        org.id
+                        // Each creation and its audit entry in one transaction.
+                        write_tx(conn, |conn| {
+                            let org = organisations::create(conn, &row.organisation)?;
+                            let detail = json!({ "operation": "org.add", "organisation_id": org.id, "via": "import" });
+                            super::admin::audit(conn, key, &org.id, detail)?;
+                            Ok(org.id)
+                        })?
                     }
                     Err(e) => return Err(e.into()),
                 };
@@ -113,15 +116,12 @@ pub fn run(
                 None => {
                     let id = match sites::find(conn, &org_id, site) {
                         Ok(s) => s.id,
-                        Err(casesync_schema::DbError::NotFound(_)) => {
+                        Err(casesync_schema::DbError::NotFound(_)) => write_tx(conn, |conn| {
                             let s = sites::create(conn, &org_id, site)?;
-                            super::admin::audit(
-                                conn,
-                                &org_id,
-                                json!({ "operation": "site.add", "site_id": s.id, "via": "import" }),
-                            )?;
-                            s.id
-                        }
+                            let detail = json!({ "operation": "site.add", "site_id": s.id, "via": "import" });
+                            super::admin::audit(conn, key, &org_id, detail)?;
+                            Ok(s.id)
+                        })?,
                         Err(e) => return Err(e.into()),
                     };
                     site_ids.insert((org_id.clone(), site.clone()), id.clone());
@@ -132,12 +132,13 @@ pub fn run(
         let (user, created) = match users::find_in(conn, &org_id, &row.name)? {
             Some(user) => (user, false),
             None => {
-                let user = users::create(conn, &org_id, site_id.as_deref(), row.role, &row.name)?;
-                super::admin::audit(
-                    conn,
-                    &org_id,
-                    json!({ "operation": "user.add", "user_id": user.id, "role": user.role, "via": "import" }),
-                )?;
+                let user = write_tx(conn, |conn| {
+                    let user =
+                        users::create(conn, &org_id, site_id.as_deref(), row.role, &row.name)?;
+                    let detail = json!({ "operation": "user.add", "user_id": user.id, "role": user.role, "via": "import" });
+                    super::admin::audit(conn, key, &org_id, detail)?;
+                    Ok(user)
+                })?;
                 (user, true)
             }
         };
@@ -156,6 +157,7 @@ pub fn run(
                 let minutes = config.access.enrolment_code_minutes;
                 let (code, expires_at) = issue(
                     conn,
+                    key,
                     &Actor::cli(),
                     &user,
                     casesync_schema::now_millis(),
@@ -168,13 +170,13 @@ pub fn run(
                 imported.enrolment_code = Some(code);
             }
             Device::Token => {
-                let device =
-                    devices::enrol(conn, &user.id, &format!("{}'s phone", user.name), None)?;
-                super::admin::audit(
-                    conn,
-                    &org_id,
-                    json!({ "operation": "device.add", "device_id": device.device_id, "user_id": user.id, "via": "import" }),
-                )?;
+                let device = write_tx(conn, |conn| {
+                    let name = format!("{}'s phone", user.name);
+                    let device = devices::enrol(conn, &user.id, &name, None)?;
+                    let detail = json!({ "operation": "device.add", "device_id": device.device_id, "user_id": user.id, "via": "import" });
+                    super::admin::audit(conn, key, &org_id, detail)?;
+                    Ok(device)
+                })?;
                 imported.device_token = Some(device.token);
             }
         }

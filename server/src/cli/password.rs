@@ -4,6 +4,8 @@
 
 use std::io::Read;
 
+use casesync_schema::access::audit_key::ChainKey;
+use casesync_schema::connection::write_tx;
 use casesync_schema::directory::users;
 use casesync_schema::web::{credentials, password_links, sessions};
 use clap::Args;
@@ -56,10 +58,14 @@ fn password_from(text: &str) -> anyhow::Result<String> {
     }
 }
 
-pub fn set_password(conn: &mut casesync_schema::DbConn, args: SetPassword) -> anyhow::Result<()> {
+pub fn set_password(
+    conn: &mut casesync_schema::DbConn,
+    key: &ChainKey,
+    args: SetPassword,
+) -> anyhow::Result<()> {
     let user = users::find(conn, &args.user)?;
     let password = read_password()?;
-    let closed = store(conn, &user, &password)?;
+    let closed = store(conn, key, &user, &password)?;
     super::admin::print(
         args.json,
         &json!({ "user_id": user.id, "sessions_closed": closed }),
@@ -71,35 +77,37 @@ pub fn set_password(conn: &mut casesync_schema::DbConn, args: SetPassword) -> an
 /// them out everywhere) and records it. Returns how many sessions were closed.
 pub(super) fn store(
     conn: &mut casesync_schema::DbConn,
+    key: &ChainKey,
     user: &users::User,
     password: &str,
 ) -> anyhow::Result<usize> {
     let phc = hash(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
-    credentials::set_password_hash(conn, &user.id, &phc)?;
-    let closed = sessions::close_all_of(conn, &user.id)?;
-    super::admin::audit(
-        conn,
-        &user.organisation_id,
-        json!({ "operation": "user.set_password", "user_id": user.id }),
-    )?;
+    let closed = write_tx(conn, |conn| {
+        credentials::set_password_hash(conn, &user.id, &phc)?;
+        let closed = sessions::close_all_of(conn, &user.id)?;
+        let detail = json!({ "operation": "user.set_password", "user_id": user.id });
+        super::admin::audit(conn, key, &user.organisation_id, detail)?;
+        Ok(closed)
+    })?;
     Ok(closed)
 }
 
 pub fn password_link(
     config: &Config,
     conn: &mut casesync_schema::DbConn,
+    key: &ChainKey,
     args: PasswordLink,
 ) -> anyhow::Result<()> {
     let user = users::find(conn, &args.user)?;
     let now = casesync_schema::now_millis();
     let hours = config.web.password_link_hours;
     let expires_at = now + i64::from(hours) * 3_600_000;
-    let token = password_links::create(conn, &user.id, now, expires_at)?;
-    super::admin::audit(
-        conn,
-        &user.organisation_id,
-        json!({ "operation": "user.password_link", "user_id": user.id, "expires_at": expires_at }),
-    )?;
+    let token = write_tx(conn, |conn| {
+        let token = password_links::create(conn, &user.id, now, expires_at)?;
+        let detail = json!({ "operation": "user.password_link", "user_id": user.id, "expires_at": expires_at });
+        super::admin::audit(conn, key, &user.organisation_id, detail)?;
+        Ok(token)
+    })?;
     let server = args
         .server
         .or_else(|| Some(config.access.public_url.clone()).filter(|u| !u.is_empty()))

@@ -8,6 +8,8 @@
 
 use casesync_contract::DocumentId;
 use casesync_schema::access::audit::{self, NewAuditEntry};
+use casesync_schema::access::audit_key::ChainKey;
+use casesync_schema::connection::write_tx;
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_schema::{DbConn, DbError};
 use serde_json::Value;
@@ -21,6 +23,10 @@ pub enum AuditAction {
     CaseRead,
     CaseListed,
     CaseSynced,
+    /// A live session sent a device an alert board or caseload (they name children).
+    DocumentSynced,
+    /// A photo or document attached to a case was downloaded, or its preview.
+    BlobRead,
     CaseCreated,
     CaseWritten,
     CaseExported,
@@ -54,6 +60,8 @@ impl AuditAction {
             Self::CaseRead => "case.read",
             Self::CaseListed => "case.listed",
             Self::CaseSynced => "case.synced",
+            Self::DocumentSynced => "document.synced",
+            Self::BlobRead => "case.blob_read",
             Self::CaseCreated => "case.created",
             Self::CaseWritten => "case.written",
             Self::CaseExported => "case.exported",
@@ -181,15 +189,34 @@ impl AuditEvent {
 /// Appends events inside the caller's write transaction (with the change they record).
 pub fn record_in(
     conn: &mut DbConn,
+    key: &ChainKey,
     actor: &Actor,
     events: &[AuditEvent],
     at: i64,
 ) -> Result<(), DbError> {
     let entries: Vec<NewAuditEntry> = events.iter().map(|e| e.entry(actor, at)).collect();
-    audit::append_in(conn, &entries).map(|_| ())
+    audit::append_in(conn, key, &entries).map(|_| ())
 }
 
-/// Appends events in a transaction of their own.
+/// Makes a change and records it in one transaction: `change` returns its result and the
+/// events to record, and either both are committed or neither (an audit entry that cannot be
+/// written fails the change).
+pub fn audited<T>(
+    state: &AppState,
+    actor: &Actor,
+    change: impl FnOnce(&mut DbConn) -> Result<(T, Vec<AuditEvent>), DbError>,
+) -> Result<T, DomainError> {
+    let mut conn = state.db()?;
+    let at = state.now();
+    Ok(write_tx(&mut conn, |conn| {
+        let (result, events) = change(conn)?;
+        record_in(conn, &state.audit_key, actor, &events, at)?;
+        Ok(result)
+    })?)
+}
+
+/// Appends events in a transaction of their own: reads (recorded before what was read is
+/// served) and actions that change nothing else in the database.
 pub fn record_all(
     state: &AppState,
     actor: &Actor,
@@ -200,7 +227,7 @@ pub fn record_all(
     }
     let entries: Vec<NewAuditEntry> = events.iter().map(|e| e.entry(actor, state.now())).collect();
     let mut conn = state.db()?;
-    audit::append(&mut conn, &entries)?;
+    audit::append(&mut conn, &state.audit_key, &entries)?;
     Ok(())
 }
 

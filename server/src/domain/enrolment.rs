@@ -16,6 +16,8 @@ use casesync_schema::DbError;
 use serde_json::json;
 
 use super::access::require_role;
+use casesync_schema::access::audit_key::ChainKey;
+
 use super::audit::{record_in, Actor, AuditAction, AuditEvent};
 use super::enrolment_qr::qr_png_base64;
 use crate::domain::error::DomainError;
@@ -55,6 +57,7 @@ pub fn create_code(
     let actor = Actor::device(caller);
     let (code, expires_at) = issue(
         &mut conn,
+        &state.audit_key,
         &actor,
         &user,
         state.now(),
@@ -76,6 +79,7 @@ pub fn create_code(
 /// CLI alike).
 pub fn issue(
     conn: &mut casesync_schema::DbConn,
+    key: &ChainKey,
     actor: &Actor,
     user: &users::User,
     now: i64,
@@ -92,7 +96,7 @@ pub fn issue(
         .detail(json!({ "user_id": user.id, "expires_at": expires_at }));
     let code = write_tx(conn, |conn| {
         let code = enrolment::create(conn, &user.id, &issued_by, now, expires_at)?;
-        record_in(conn, actor, &[event], now)?;
+        record_in(conn, key, actor, &[event], now)?;
         Ok(code)
     })?;
     Ok((code, expires_at))
@@ -148,7 +152,7 @@ pub fn redeem(state: &AppState, request: Enrol, client: &str) -> Result<Enrolled
         };
         let event = AuditEvent::new(AuditAction::DeviceEnrolled)
             .detail(json!({ "device_id": device.device_id, "expires_at": expires_at }));
-        record_in(conn, &actor, &[event], now)?;
+        record_in(conn, &state.audit_key, &actor, &[event], now)?;
         Ok(Some((user, device)))
     })?;
     let Some((user, device)) = enrolled else {

@@ -5,6 +5,7 @@ pub mod alert_access;
 pub mod alerts;
 pub mod audit;
 pub mod audit_view;
+pub mod audit_writes;
 pub mod batch;
 pub mod caseload;
 pub mod cases;

@@ -1,5 +1,7 @@
-//! What a device receives of a case is a read, recorded in the audit trail the same way on
-//! every path: a batch reply, a WebSocket sync message or push.
+//! What a device receives of a case is a read, recorded in the audit trail. A batch reply
+//! records its deliveries here, once per request, before it is sent; a live session notes
+//! what it sends per (session, document) and the read log writes them in bulk
+//! (`crate::audit::reads`), since a push reaches many sessions at once.
 
 use casesync_contract::DocumentId;
 use casesync_schema::directory::AuthenticatedDevice;

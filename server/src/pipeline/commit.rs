@@ -29,7 +29,8 @@ impl Author<'_> {
     }
 }
 
-/// What has to happen once changes are durable: the audit of the write, the change feed,
+/// What has to happen once changes are durable (with their audit entries, written in the
+/// same transaction): the creator's assignment of a new case, the change feed,
 /// the derive run (its work is already durable in the outbox), compaction. Failures here are
 /// logged, not returned: the changes are committed, and what they imply is in the outbox.
 /// Wait for the ticket to answer a caller who expects the consequences (a missing report's
@@ -44,7 +45,7 @@ pub fn committed(
         return None;
     }
     if admitted.kind == DocumentKind::Case {
-        crate::domain::access::after_write::audit_write(state, id, admitted, author.device());
+        crate::domain::access::after_write::assign_creator(state, id, admitted, author.device());
     }
     state.feed.publish(DocChanged {
         document: *id,

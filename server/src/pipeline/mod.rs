@@ -8,7 +8,11 @@
 //!    history wait in the caller's [`HeldChanges`]; a refusal costs only the changes at
 //!    fault and those that depend on them), are committed, and the commit hook
 //!    ([`commit::committed`]) tells the rest of the instance;
-//! 3. [`audit::delivered`]: what leaves for the device of a case is recorded as a read.
+//! 3. what leaves for the device is recorded as a read: [`audit::delivered`] for a batch
+//!    reply, the read log (`crate::audit::reads`) for a live session's sends.
+//!
+//! The audit entries of a write are written by the store in the write's own transaction
+//! (`domain::audit_writes`).
 //!
 //! Server-authored writes go through the same commit hook (`domain::server_write`).
 

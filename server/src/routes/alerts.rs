@@ -6,7 +6,7 @@ use casesync_contract::Role;
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::domain::alerts::list_alerts;
+use crate::domain::alerts::list::watched_alerts;
 use crate::domain::alerts::rules::{rules_for, EscalationRules};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -33,8 +33,7 @@ pub async fn get_alerts(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     may_watch_alerts(&caller)?;
-    let list =
-        web::block(move || list_alerts(&state, &caller.organisation_id, !query.all)).await??;
+    let list = web::block(move || watched_alerts(&state, &caller, !query.all, "alerts")).await??;
     Ok(HttpResponse::Ok().json(list))
 }
 

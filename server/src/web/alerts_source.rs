@@ -8,9 +8,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn board_alerts(state: &AppState, user: &PageUser) -> Result<AlertList, ApiError> {
-    Ok(crate::domain::alerts::list::list_alerts(
+    Ok(crate::domain::alerts::list::watched_alerts(
         state,
-        &user.user.organisation_id,
+        &user.as_device(),
         true,
+        "alerts_board",
     )?)
 }

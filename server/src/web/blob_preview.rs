@@ -21,7 +21,8 @@ pub async fn blob_preview(
     let lang = user.lang;
     let (s, sha256) = (state.clone(), path.into_inner());
     let row = blocking(move || {
-        readable_blob(&s, &user.as_device(), &sha256).map_err(|e| PageError::from_api(lang, e))
+        readable_blob(&s, &user.as_device(), &sha256, "preview")
+            .map_err(|e| PageError::from_api(lang, e))
     })
     .await?
     .ok_or(PageError::NotFound(lang))?;

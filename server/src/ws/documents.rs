@@ -11,8 +11,9 @@ use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::chunks::changes_from_chunks;
 use casesync_sync::HeldChanges;
 
+use crate::audit::reads::Send;
+use crate::domain::audit::Actor;
 use crate::error::ApiError;
-use crate::pipeline::audit::{delivered, Delivery};
 use crate::pipeline::{self, Standing};
 use crate::state::AppState;
 
@@ -51,6 +52,8 @@ pub enum Outcome {
 
 /// What a frame needs from the session: the device's sync state and held changes for it.
 pub struct Frame<'a> {
+    /// The socket's session id: what it sends is audited per session and document.
+    pub session: &'a str,
     pub id: DocumentId,
     pub data: &'a [u8],
     pub is_request: bool,
@@ -149,7 +152,7 @@ pub fn sync_frame(
         )?;
     }
     let known = Known { kind, organisation };
-    let message = outgoing(state, device, &id, &known, reply)?;
+    let message = outgoing(state, device, frame.session, &id, &known, reply)?;
     Ok(Outcome::Reply(Reply {
         message,
         known: Some(known),
@@ -164,6 +167,7 @@ pub fn sync_frame(
 pub fn push(
     state: &AppState,
     device: &AuthenticatedDevice,
+    session: &str,
     id: &DocumentId,
     known: &Known,
     peer: &mut sync::State,
@@ -176,14 +180,16 @@ pub fn push(
         .engine
         .sync_step_holding(id, peer, None, held)?
         .flatten();
-    outgoing(state, device, id, known, reply)
+    outgoing(state, device, session, id, known, reply)
 }
 
-/// Encodes a message for the device; the case changes it carries are a read, audited
-/// before they leave, as on the batch path.
+/// Encodes a message for the device. The changes it carries, of a case, an alert board or a
+/// caseload, are a read: noted in the session's audit of what it sent (`audit::reads`,
+/// written in bulk off this path) before they leave; a read that cannot be noted is not sent.
 fn outgoing(
     state: &AppState,
     device: &AuthenticatedDevice,
+    session: &str,
     id: &DocumentId,
     known: &Known,
     message: Option<sync::Message>,
@@ -191,15 +197,18 @@ fn outgoing(
     let Some(message) = message else {
         return Ok(None);
     };
-    if known.kind == DocumentKind::Case && !message.changes.is_empty() {
-        delivered(
+    if !message.changes.is_empty() {
+        state.audit_reads.sent(
             state,
-            device,
-            &[Delivery {
-                case: *id,
-                organisation: known.organisation.clone(),
+            Send {
+                session,
+                actor: Actor::device(device),
+                id: *id,
+                kind: known.kind,
+                organisation: &known.organisation,
+                heads: message.heads.clone(),
                 changes: message.changes.len(),
-            }],
+            },
         )?;
     }
     Ok(Some(message.encode()))

@@ -13,7 +13,9 @@ use super::{Admitted, Engine};
 use crate::admission::{Refusal, Writer};
 use crate::contain::contain;
 use crate::live::LiveDocument;
-use crate::store::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore};
+use crate::store::{
+    AuditActor, AuditFacts, ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, WriteAudit,
+};
 
 /// Who sends changes to which document, and when they arrived.
 #[derive(Clone, Copy)]
@@ -95,12 +97,26 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             created,
         };
         let derive = (self.config.derives)(push.kind, &work).then_some(&work);
+        let notes = (self.config.audits)(&AuditFacts {
+            id: push.id,
+            kind: push.kind,
+            doc: &live.doc,
+            patches,
+            added: &added,
+            created,
+        });
+        let audit = (!notes.is_empty()).then(|| WriteAudit {
+            actor: audit_actor(push.writer),
+            at: push.now,
+            notes,
+        });
         let seq = match self.store.append(
             push.id,
             &bytes,
             &receipts,
             push.create.filter(|_| created),
             derive,
+            audit.as_ref(),
         ) {
             Ok(seq) => seq,
             Err(e) => {
@@ -123,6 +139,25 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             touched,
             kind: push.kind,
         })
+    }
+}
+
+/// The writer as the audit trail names them: the server (trusted, no role) as itself, a
+/// device or a page by its user and device.
+fn audit_actor(writer: &Writer) -> AuditActor {
+    match writer.role {
+        None => AuditActor {
+            kind: "server".into(),
+            user: None,
+            device: None,
+            organisation: None,
+        },
+        Some(_) => AuditActor {
+            kind: "device".into(),
+            user: Some(writer.user.clone()),
+            device: Some(writer.device.clone()),
+            organisation: Some(writer.organisation.clone()),
+        },
     }
 }
 

@@ -22,7 +22,9 @@ mod sync_step;
 mod touched;
 mod triage;
 use crate::live::LiveDocument;
-use crate::store::{ActorOwner, DeriveWork, DocumentMeta, DocumentStore, StoreError};
+use crate::store::{
+    ActorOwner, AuditFacts, AuditNote, DeriveWork, DocumentMeta, DocumentStore, StoreError,
+};
 use cache::Handle;
 use commit::{nothing_new, Push};
 pub use held::{HeldChanges, HoldLimits};
@@ -48,6 +50,9 @@ pub struct EngineConfig {
     /// Whether an append of a document of this kind, with this work, leaves something for the
     /// server to derive: only then is derive work recorded with the chunk.
     pub derives: fn(DocumentKind, &DeriveWork) -> bool,
+    /// What the audit trail records of an append (nothing: no entry). The store writes it in
+    /// the append's transaction.
+    pub audits: fn(&AuditFacts<'_>) -> Vec<AuditNote>,
 }
 
 impl Default for EngineConfig {
@@ -58,6 +63,7 @@ impl Default for EngineConfig {
             recheck_after: Duration::from_secs(1),
             remembered_refusals: 10_000,
             derives: |_, _| true,
+            audits: |_| vec![],
         }
     }
 }

@@ -104,6 +104,7 @@ impl StoredCase {
                 &[],
                 Some(&fixture::meta()),
                 None,
+                None,
             )
             .and_then(|_| store.claim_actor(&ActorId::from(fixture::ACTOR_A), DEVICE_A))
             .and_then(|_| store.claim_actor(&ActorId::from(fixture::ACTOR_R), fixture::DEVICE_R));

@@ -465,6 +465,7 @@ mod tests {
                     &[],
                     Some(&fixture::meta()),
                     None,
+                    None,
                 )
                 .unwrap();
             store

@@ -10,7 +10,9 @@ use automerge::ActorId;
 use casesync_contract::DocumentId;
 use casesync_sync::memory::MemoryStore;
 use casesync_sync::store::{ActorOwner, StoredChunk};
-use casesync_sync::{ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError};
+use casesync_sync::{
+    ChangeReceipt, DeriveWork, DocumentMeta, DocumentStore, StoreError, WriteAudit,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -102,16 +104,20 @@ impl DocumentStore for FaultyStore {
         receipts: &[ChangeReceipt],
         create: Option<&DocumentMeta>,
         derive: Option<&DeriveWork>,
+        audit: Option<&WriteAudit>,
     ) -> Result<i64, StoreError> {
         match self.draw() {
             Some(Fault::Lost) => Err(StoreError::Backend("simulated: append lost".into())),
             Some(Fault::CommittedButFailed) => {
-                self.inner.append(doc, bytes, receipts, create, derive)?;
+                self.inner
+                    .append(doc, bytes, receipts, create, derive, audit)?;
                 Err(StoreError::Backend(
                     "simulated: append committed, acknowledgement lost".into(),
                 ))
             }
-            None => self.inner.append(doc, bytes, receipts, create, derive),
+            None => self
+                .inner
+                .append(doc, bytes, receipts, create, derive, audit),
         }
     }
 

@@ -75,7 +75,16 @@ storage_test!(auditors_see_who_read_synced_and_wrote_a_case, |db| {
 fn cli_verify(db: &TestDb) -> ExitCode {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("casesync.toml");
-    std::fs::write(&config, format!("database_url = \"{}\"\n", db.url())).unwrap();
+    // The server's data folder: where its audit chain key is.
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{}\"\ndata_dir = \"{}\"\n",
+            db.url(),
+            db.data_dir().display()
+        ),
+    )
+    .unwrap();
     casesync_server::cli::run([
         "casesync",
         "--config",
@@ -104,7 +113,7 @@ storage_test!(an_altered_or_removed_entry_is_detected, |db| {
     let world = World::build(TestServer::start(&db));
     let check = || {
         let mut conn = world.server.state.pool.get().unwrap();
-        verify(&mut conn).unwrap()
+        verify(&mut conn, &world.server.state.audit_key).unwrap()
     };
     let report = check();
     assert!(report.intact(), "{:?}", report.problems);

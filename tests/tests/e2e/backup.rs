@@ -67,11 +67,12 @@ storage_test!(a_backup_under_load_restores_whole, |db| {
     // Restore into a fresh database and data folder; the operator brings the key back.
     let target = TestDb::new(db.kind()).expect("a second database");
     std::fs::create_dir_all(target.data_dir()).unwrap();
-    std::fs::copy(
-        db.data_dir().join("blob-master.key"),
-        target.data_dir().join("blob-master.key"),
-    )
-    .expect("the blob master key, kept apart");
+    // The keys the manifest names, kept apart from the backup, brought back.
+    for key in ["blob-master.key", "audit-chain.key"] {
+        assert!(out.contains(key), "the backup names {key}: {out}");
+        std::fs::copy(db.data_dir().join(key), target.data_dir().join(key))
+            .unwrap_or_else(|e| panic!("{key}, kept apart: {e}"));
+    }
     let started = Instant::now();
     let (ok, out) = cli(&target)
         .run(&["restore", folder.to_str().unwrap()])

@@ -5,6 +5,9 @@
 mod access_devices;
 mod access_scope;
 mod alerts;
+mod audit_fanout;
+mod audit_integrity;
+mod audit_reads;
 mod audit_trail;
 mod authz_live;
 mod authz_matrix;

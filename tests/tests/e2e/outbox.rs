@@ -29,7 +29,10 @@ storage_test!(a_late_run_never_removes_newer_work, |db| {
     let (pool, _) = open_pool(&db.url(), 4).unwrap();
     let mut conn = pool.get().unwrap();
     let org = casesync_schema::directory::organisations::create(&mut conn, "Outbox").unwrap();
-    let store = SqlStore::new(pool.clone());
+    let store = SqlStore::new(
+        pool.clone(),
+        casesync_schema::access::audit_key::ChainKey::new(&[1; 32], 0),
+    );
     let id = DocumentId::random();
     let meta = DocumentMeta {
         kind: DocumentKind::Case,
@@ -45,6 +48,7 @@ storage_test!(a_late_run_never_removes_newer_work, |db| {
             &[],
             Some(&meta),
             Some(&work("episodes")),
+            None,
         )
         .unwrap();
     let Claim::Mine(first) = outbox::claim(&mut conn, &id, "instance-a", 10_000).unwrap() else {
@@ -61,6 +65,7 @@ storage_test!(a_late_run_never_removes_newer_work, |db| {
             &[],
             None,
             Some(&work("episodes.events")),
+            None,
         )
         .unwrap();
     outbox::complete(&mut conn, &id, "instance-a", first.generation).unwrap();

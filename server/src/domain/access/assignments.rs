@@ -10,7 +10,7 @@ use casesync_schema::DbError;
 use serde_json::json;
 
 use super::{readable_case, require_role};
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::audit::{audited, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
@@ -34,23 +34,22 @@ pub fn assign(
             format!("a {role} holds no case content and cannot be assigned a case"),
         ));
     }
-    let now = state.now();
-    assignments::assign(
-        &mut conn,
-        &row.id,
-        &user.id,
-        AssignmentReason::Assigned,
-        &caller.user_id,
-        now,
-    )?;
     drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::CaseAssigned)
+    let now = state.now();
+    audited(state, &Actor::device(caller), |conn| {
+        assignments::assign(
+            conn,
+            &row.id,
+            &user.id,
+            AssignmentReason::Assigned,
+            &caller.user_id,
+            now,
+        )?;
+        let event = AuditEvent::new(AuditAction::CaseAssigned)
             .case(&id, &row.organisation_id)
-            .detail(json!({ "user_id": user.id })),
-    )?;
+            .detail(json!({ "user_id": user.id }));
+        Ok(((), vec![event]))
+    })?;
     state.feed.publish_event(FeedEvent::ScopeChanged {
         organisation_id: caller.organisation_id.clone(),
     });
@@ -78,20 +77,22 @@ pub fn unassign(
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_role(caller, &[Role::Coordinator], WHAT)?;
     let user = own_user(&mut conn, caller, user)?;
-    if !assignments::unassign(&mut conn, &row.id, &user.id)? {
+    drop(conn);
+    let removed = audited(state, &Actor::device(caller), |conn| {
+        if !assignments::unassign(conn, &row.id, &user.id)? {
+            return Ok((false, vec![]));
+        }
+        let event = AuditEvent::new(AuditAction::CaseUnassigned)
+            .case(&id, &row.organisation_id)
+            .detail(json!({ "user_id": user.id }));
+        Ok((true, vec![event]))
+    })?;
+    if !removed {
         return Err(DomainError::new(
             casesync_contract::errors::ErrorCode::NotFound,
             "no such assignment",
         ));
     }
-    drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::CaseUnassigned)
-            .case(&id, &row.organisation_id)
-            .detail(json!({ "user_id": user.id })),
-    )?;
     state.feed.publish_event(FeedEvent::ScopeChanged {
         organisation_id: caller.organisation_id.clone(),
     });

@@ -10,7 +10,7 @@ use casesync_schema::directory::AuthenticatedDevice;
 use serde_json::json;
 
 use super::require_role;
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::audit::{audited, record, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
@@ -79,25 +79,21 @@ fn cut(
         .filter(|o| o.organisation_id == caller.organisation_id)
         .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "no such device"))?;
     let now = state.now();
-    if wipe {
-        devices::request_wipe(&mut conn, &owner.device_id, &caller.user_id, now)?;
-    } else {
-        devices::revoke(&mut conn, &owner.device_id, now)?;
-    }
     drop(conn);
-    let action = if wipe {
-        AuditAction::DeviceWipeRequested
-    } else {
-        AuditAction::DeviceRevoked
-    };
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(action).detail(json!({
+    audited(state, &Actor::device(caller), |conn| {
+        let action = if wipe {
+            devices::request_wipe_in(conn, &owner.device_id, &caller.user_id, now)?;
+            AuditAction::DeviceWipeRequested
+        } else {
+            devices::revoke(conn, &owner.device_id, now)?;
+            AuditAction::DeviceRevoked
+        };
+        let event = AuditEvent::new(action).detail(json!({
             "device_id": owner.device_id,
             "user_id": owner.user_id,
-        })),
-    )?;
+        }));
+        Ok(((), vec![event]))
+    })?;
     state.feed.publish_event(FeedEvent::DeviceCut {
         device_id: owner.device_id,
     });
@@ -107,18 +103,17 @@ fn cut(
 /// The device received its wipe order (batch reply or caseload): its token dies now. Both
 /// sync paths call this once the order is on its way to the device.
 pub fn wipe_delivered(state: &AppState, device: &AuthenticatedDevice) -> Result<(), DomainError> {
-    let mut conn = state.db()?;
-    let first = devices::wipe_delivered(&mut conn, &device.device_id, state.now())?;
-    drop(conn);
+    let first = audited(state, &Actor::device(device), |conn| {
+        if !devices::wipe_delivered_in(conn, &device.device_id, state.now())? {
+            return Ok((false, vec![]));
+        }
+        let event = AuditEvent::new(AuditAction::DeviceWipeDelivered)
+            .detail(json!({ "device_id": device.device_id }));
+        Ok((true, vec![event]))
+    })?;
     if !first {
         return Ok(());
     }
-    record(
-        state,
-        &Actor::device(device),
-        AuditEvent::new(AuditAction::DeviceWipeDelivered)
-            .detail(json!({ "device_id": device.device_id })),
-    )?;
     state.feed.publish_event(FeedEvent::DeviceCut {
         device_id: device.device_id.clone(),
     });

@@ -13,7 +13,7 @@ use casesync_schema::DbError;
 use serde_json::json;
 
 use super::{readable_case, require_owning_coordinator};
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::audit::{audited, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::feed::FeedEvent;
 use crate::state::AppState;
@@ -45,29 +45,27 @@ pub fn share(
             "a case is shared with another organisation, not its own".into(),
         ));
     }
-    let created = shares::create(
-        &mut conn,
-        &NewShare {
-            document_id: &row.id,
-            organisation_id: &recipient.id,
-            legal_basis: &request.legal_basis,
-            purpose: request.purpose.trim(),
-            data_categories: &request.data_categories,
-            cross_border: request.cross_border,
-            shared_by: &caller.user_id,
-            shared_at: state.now(),
-        },
-    )?;
     drop(conn);
     let special: Vec<&String> = request
         .data_categories
         .iter()
         .filter(|c| SPECIAL_CATEGORIES.contains(&c.as_str()))
         .collect();
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::CaseShared)
+    let created = audited(state, &Actor::device(caller), |conn| {
+        let created = shares::create(
+            conn,
+            &NewShare {
+                document_id: &row.id,
+                organisation_id: &recipient.id,
+                legal_basis: &request.legal_basis,
+                purpose: request.purpose.trim(),
+                data_categories: &request.data_categories,
+                cross_border: request.cross_border,
+                shared_by: &caller.user_id,
+                shared_at: state.now(),
+            },
+        )?;
+        let event = AuditEvent::new(AuditAction::CaseShared)
             .case(&id, &row.organisation_id)
             .detail(json!({
                 "share_id": created.id,
@@ -77,8 +75,9 @@ pub fn share(
                 "data_categories": request.data_categories,
                 "special_categories": special,
                 "cross_border": created.cross_border,
-            })),
-    )?;
+            }));
+        Ok((created, vec![event]))
+    })?;
     publish_scope(state, &[&caller.organisation_id, &recipient.id]);
     Ok(view(&id, created))
 }
@@ -92,28 +91,31 @@ pub fn withdraw(
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "withdraw shares")?;
-    let withdrawn = shares::withdraw(&mut conn, &row.id, share_id, &caller.user_id, state.now())?
-        .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "no such active share"))?;
-    // The other organisation's assignments of this case lapse with the share.
-    if !shares::is_shared_with(&mut conn, &row.id, &withdrawn.organisation_id)? {
-        let assigned: Vec<String> = assignments::of_document(&mut conn, &row.id)?
-            .into_iter()
-            .map(|a| a.user_id)
-            .collect();
-        let theirs = members::members_among(&mut conn, &withdrawn.organisation_id, &assigned)?;
-        assignments::remove_for_users(&mut conn, &row.id, &theirs)?;
-    }
     drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::CaseShareWithdrawn)
+    let withdrawn = audited(state, &Actor::device(caller), |conn| {
+        let Some(withdrawn) =
+            shares::withdraw(conn, &row.id, share_id, &caller.user_id, state.now())?
+        else {
+            return Ok((None, vec![]));
+        };
+        // The other organisation's assignments of this case lapse with the share.
+        if !shares::is_shared_with(conn, &row.id, &withdrawn.organisation_id)? {
+            let assigned: Vec<String> = assignments::of_document(conn, &row.id)?
+                .into_iter()
+                .map(|a| a.user_id)
+                .collect();
+            let theirs = members::members_among(conn, &withdrawn.organisation_id, &assigned)?;
+            assignments::remove_for_users(conn, &row.id, &theirs)?;
+        }
+        let event = AuditEvent::new(AuditAction::CaseShareWithdrawn)
             .case(&id, &row.organisation_id)
             .detail(json!({
                 "share_id": withdrawn.id,
                 "organisation_id": withdrawn.organisation_id,
-            })),
-    )?;
+            }));
+        Ok((Some(withdrawn), vec![event]))
+    })?
+    .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "no such active share"))?;
     publish_scope(
         state,
         &[&caller.organisation_id, &withdrawn.organisation_id],

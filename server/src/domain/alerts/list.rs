@@ -8,8 +8,40 @@ use casesync_contract::case::values::{display_value, whole_number};
 use casesync_contract::DocumentId;
 use casesync_schema::alerts::{self, AlertRow};
 
+use casesync_schema::directory::AuthenticatedDevice;
+use serde_json::json;
+
+use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::state::AppState;
+
+/// Alerts of the caller's organisation as someone watching them reads them (`GET
+/// /v1/alerts`, the alerts board): each names a child, so the list is recorded as a read of
+/// those cases (one `case.listed` entry, found by case id) before it is served.
+pub fn watched_alerts(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    open_only: bool,
+    view: &str,
+) -> Result<AlertList, DomainError> {
+    let list = list_alerts(state, &caller.organisation_id, open_only)?;
+    let mut cases: Vec<String> = list
+        .alerts
+        .iter()
+        .map(|a| a.alert.case_id.to_string())
+        .collect();
+    cases.sort();
+    cases.dedup();
+    if !cases.is_empty() {
+        record(
+            state,
+            &Actor::device(caller),
+            AuditEvent::new(AuditAction::CaseListed)
+                .detail(json!({ "view": view, "cases": cases })),
+        )?;
+    }
+    Ok(list)
+}
 
 /// Alerts of an organisation, newest first.
 pub fn list_alerts(

@@ -64,7 +64,7 @@ pub fn erase(
         let tombstone = AuditEvent::new(AuditAction::CaseErased)
             .case(id, &row.organisation_id)
             .detail(json!({ "why": why, "rows": rows }));
-        record_in(conn, actor, &[tombstone], now)?;
+        record_in(conn, &state.audit_key, actor, &[tombstone], now)?;
         Ok(Some(rows))
     })?;
     drop(conn);

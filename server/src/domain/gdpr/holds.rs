@@ -9,7 +9,7 @@ use casesync_schema::directory::AuthenticatedDevice;
 use serde_json::json;
 
 use crate::domain::access::{readable_case, require_owning_coordinator};
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::audit::{audited, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::state::AppState;
 
@@ -29,15 +29,14 @@ pub fn place(
             "reason must say why the case is held (1 to 2000 characters)",
         ));
     }
-    let hold = holds::place(&mut conn, &row.id, reason, &caller.user_id, state.now())?;
     drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::LegalHoldPlaced)
+    let hold = audited(state, &Actor::device(caller), |conn| {
+        let hold = holds::place(conn, &row.id, reason, &caller.user_id, state.now())?;
+        let event = AuditEvent::new(AuditAction::LegalHoldPlaced)
             .case(&id, &row.organisation_id)
-            .detail(json!({ "reason": hold.reason })),
-    )?;
+            .detail(json!({ "reason": hold.reason }));
+        Ok((hold, vec![event]))
+    })?;
     Ok(view(&id, Some(hold)))
 }
 
@@ -49,17 +48,17 @@ pub fn release(
     let mut conn = state.db()?;
     let (id, row) = readable_case(&mut conn, caller, case)?;
     require_owning_coordinator(caller, &row, "release legal holds")?;
-    let released = holds::release(&mut conn, &row.id)?.ok_or_else(|| {
-        DomainError::new(ErrorCode::NotFound, "the case is not under a legal hold")
-    })?;
     drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::LegalHoldReleased)
+    audited(state, &Actor::device(caller), |conn| {
+        let Some(released) = holds::release(conn, &row.id)? else {
+            return Ok((None, vec![]));
+        };
+        let event = AuditEvent::new(AuditAction::LegalHoldReleased)
             .case(&id, &row.organisation_id)
-            .detail(json!({ "reason": released.reason, "placed_at": released.placed_at })),
-    )?;
+            .detail(json!({ "reason": released.reason, "placed_at": released.placed_at }));
+        Ok((Some(released), vec![event]))
+    })?
+    .ok_or_else(|| DomainError::new(ErrorCode::NotFound, "the case is not under a legal hold"))?;
     Ok(view(&id, None))
 }
 

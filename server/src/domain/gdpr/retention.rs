@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::erase::erase;
 use crate::domain::access::{readable_case, require_owning_coordinator};
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
+use crate::domain::audit::{audited, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
 use crate::state::AppState;
 
@@ -42,21 +42,14 @@ pub fn set_class(
             ),
         ));
     };
-    retention::set_class(
-        &mut conn,
-        &row.id,
-        &request.class,
-        &caller.user_id,
-        state.now(),
-    )?;
     drop(conn);
-    record(
-        state,
-        &Actor::device(caller),
-        AuditEvent::new(AuditAction::RetentionSet)
+    audited(state, &Actor::device(caller), |conn| {
+        retention::set_class_in(conn, &row.id, &request.class, &caller.user_id, state.now())?;
+        let event = AuditEvent::new(AuditAction::RetentionSet)
             .case(&id, &row.organisation_id)
-            .detail(json!({ "class": request.class, "days": days })),
-    )?;
+            .detail(json!({ "class": request.class, "days": days }));
+        Ok(((), vec![event]))
+    })?;
     Ok(RetentionState {
         case_id: id,
         class: request.class,

@@ -19,7 +19,7 @@ pub async fn get_blob(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (lookup, sha256) = (state.clone(), path.into_inner());
-    let row = web::block(move || readable_blob(&lookup, &caller, &sha256))
+    let row = web::block(move || readable_blob(&lookup, &caller, &sha256, "download"))
         .await??
         .ok_or_else(blob_not_found)?;
     let size = row.size.max(0) as u64;

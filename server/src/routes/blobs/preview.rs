@@ -17,7 +17,7 @@ pub async fn get_preview(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (lookup, sha256) = (state.clone(), path.into_inner());
-    let row = web::block(move || readable_blob(&lookup, &caller, &sha256))
+    let row = web::block(move || readable_blob(&lookup, &caller, &sha256, "preview"))
         .await??
         .ok_or_else(blob_not_found)?;
     if !sniff::previewable(&row.media_type) {

@@ -75,8 +75,17 @@ impl Live {
         let device = self.device.clone();
         let mut held = std::mem::take(&mut self.held);
         let started = std::time::Instant::now();
+        let session = self.session.clone();
         let result = web::block(move || {
-            let reply = push(&state, &device, &id, &known, &mut peer_state, &mut held);
+            let reply = push(
+                &state,
+                &device,
+                &session,
+                &id,
+                &known,
+                &mut peer_state,
+                &mut held,
+            );
             (reply, peer_state, held)
         })
         .await;

@@ -35,6 +35,8 @@ struct Peer {
 struct Live {
     state: AppState,
     device: AuthenticatedDevice,
+    /// Names this socket in the audit trail (what it sent, per document).
+    session: String,
     out: Outbox,
     peer: Option<Peer>,
     docs: HashMap<DocumentId, sync::State>,
@@ -74,6 +76,7 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         out: Outbox::start(ws),
         state,
         device,
+        session: uuid::Uuid::new_v4().to_string(),
         peer: None,
         docs: HashMap::new(),
         allowed: HashMap::new(),
@@ -84,7 +87,7 @@ pub async fn run(state: AppState, device: AuthenticatedDevice, ws: Session, stre
         push_at: None,
         started: Instant::now(),
     };
-    tracing::info!(device = %live.device.device_id, "live session opened");
+    tracing::info!(device = %live.device.device_id, session = %live.session, "live session opened");
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
     let end = loop {
@@ -232,8 +235,10 @@ impl Live {
         let device = self.device.clone();
         let known = self.allowed.get(&id).cloned();
         let mut held = std::mem::take(&mut self.held);
+        let session = self.session.clone();
         let result = web::block(move || {
             let frame = Frame {
+                session: &session,
                 id,
                 data: &data,
                 is_request,
