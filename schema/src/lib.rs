@@ -9,6 +9,7 @@ pub mod access;
 pub mod alerts;
 pub mod blobs;
 pub mod connection;
+pub mod delivery_records;
 pub mod error;
 pub mod live;
 pub mod outbox;
