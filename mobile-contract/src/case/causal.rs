@@ -20,6 +20,14 @@ pub fn read_case_causal(doc: &Automerge) -> Result<CaseDocument, ShapeError> {
     let mut case = read_case(doc)?;
     let episodes = list_elements(doc, &ROOT, "episodes");
     for (episode, obj) in case.episodes.iter_mut().zip(episodes) {
+        if episode.events.len() < 2 {
+            // One event has seen no other: nothing to read from the graph (the common case,
+            // and reading costs a walk of the history per event).
+            if let Some(event) = episode.events.first_mut() {
+                event.supersedes = Some(vec![]);
+            }
+            continue;
+        }
         let Some(events) = list_object(doc, &obj, "events") else {
             continue;
         };
