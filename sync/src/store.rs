@@ -112,6 +112,8 @@ pub struct AuditFacts<'a> {
     pub patches: &'a [Patch],
     pub added: &'a [ChangeHash],
     pub created: bool,
+    /// Who wrote it (a device, a person on the pages as `web:<user id>`, or the server).
+    pub writer: &'a crate::Writer,
 }
 
 /// Who an actor id belongs to, once claimed.

@@ -23,6 +23,14 @@ pub fn notes(facts: &AuditFacts<'_>) -> Vec<AuditNote> {
         "created": facts.created,
     });
     let mut notes = vec![note(AuditAction::CaseWritten, &written)];
+    // A person on the pages writes a profile register only to resolve a conflict (keep one
+    // of the concurrent values, or write a new one): an override, recorded as such.
+    if crate::web::session::is_web_device(&facts.writer.device) {
+        for field in written_profile_fields(facts) {
+            let detail = json!({ "conflict": format!("profile.{field}"), "via": "web" });
+            notes.push(note(AuditAction::CaseOverride, &detail));
+        }
+    }
     for referral in new_referrals(facts) {
         notes.push(note(AuditAction::ReferralRecorded, &referral));
     }
@@ -34,6 +42,23 @@ fn note(action: AuditAction, detail: &Value) -> AuditNote {
         action: action.as_str().to_string(),
         detail: detail.to_string(),
     }
+}
+
+/// The profile registers the write set.
+fn written_profile_fields(facts: &AuditFacts<'_>) -> Vec<String> {
+    let mut fields: Vec<String> = facts
+        .patches
+        .iter()
+        .filter_map(|p| match (p.path.as_slice(), &p.action) {
+            ([(_, Prop::Map(root))], PatchAction::PutMap { key, .. }) if root == "profile" => {
+                Some(key.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 /// Referrals appended by the write, with the legal basis and data categories each records:

@@ -12,7 +12,6 @@ use casesync_contract::{DocumentId, Role};
 use casesync_sync::Writer;
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::case_open::{blocking, open_case};
 use super::case_page::load_case;
@@ -21,7 +20,6 @@ use super::format::utc_minute;
 use super::layout::{notice, page, respond, Section};
 use super::links::encode;
 use super::session::PageUser;
-use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::server_write::server_write;
 use crate::state::AppState;
 
@@ -126,7 +124,7 @@ fn resolve(
     value: &str,
 ) -> Result<Result<DocumentId, &'static str>, PageError> {
     let lang = user.lang;
-    let (id, row) = open_case(state, user, id, "conflicts_resolve")?;
+    let (id, _) = open_case(state, user, id, "conflicts_resolve")?;
     let receipts =
         crate::routes::cases::receipts(state, &id).map_err(|e| PageError::from_api(lang, e))?;
     let path = format!("profile.{field}");
@@ -161,14 +159,8 @@ fn resolve(
         tx.put(&profile, key.as_str(), text.as_str())
     })
     .map_err(|e| PageError::from_api(lang, e))?;
-    record(
-        state,
-        &Actor::device(&device),
-        AuditEvent::new(AuditAction::CaseOverride)
-            .case(&id, &row.organisation_id)
-            .detail(json!({ "conflict": path, "via": "web" })),
-    )
-    .map_err(|e| PageError::from_api(lang, e))?;
+    // Its `case.override` entry was written with it, in the same transaction
+    // (`domain::audit_writes`).
     Ok(Ok(id))
 }
 

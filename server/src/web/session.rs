@@ -26,6 +26,11 @@ pub fn web_device_id(user_id: &str) -> String {
     format!("web:{user_id}")
 }
 
+/// Whether a device id is a person's on the pages ([`web_device_id`]).
+pub fn is_web_device(device_id: &str) -> bool {
+    device_id.starts_with("web:")
+}
+
 #[derive(Debug, Clone)]
 pub struct PageUser {
     pub user: User,

@@ -104,6 +104,7 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             patches,
             added: &added,
             created,
+            writer: push.writer,
         });
         let audit = (!notes.is_empty()).then(|| WriteAudit {
             actor: audit_actor(push.writer),

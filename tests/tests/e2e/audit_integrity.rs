@@ -270,3 +270,83 @@ storage_test!(
         assert_eq!(cli_verify(&db), ExitCode::FAILURE);
     }
 );
+
+// A conflict resolved on the pages is recorded as an override in the write's own
+// transaction: while the trail refuses `case.override` entries, the resolution is not
+// stored either; once it takes them, the entry names the field beside the write's entry.
+storage_test!(an_override_is_stored_only_with_its_audit_entry, |db| {
+    use crate::pages::support::{world, PASSWORD};
+    use crate::security::support::{client, csrf_in, session};
+
+    let w = world(&db);
+    let http = client();
+    let cookie = session(&w.server, &http, "maria", PASSWORD);
+    let conflicts = format!("/web/cases/{}/conflicts", w.case);
+    let resolve = |value: &str| {
+        let page = http
+            .get(w.server.url(&conflicts))
+            .header("cookie", &cookie)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        http.post(w.server.url(&conflicts))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf_in(&page).as_str()),
+                ("field", "nationality"),
+                ("value", value),
+            ])
+            .send()
+            .unwrap()
+    };
+    let nationality = |server: &TestServer| {
+        server
+            .state
+            .engine
+            .read(&w.case, |d| {
+                casesync_contract::case::read_case(d).unwrap().profile["nationality"]
+                    .0
+                    .clone()
+            })
+            .unwrap()
+            .unwrap()
+    };
+    let refuse = match db.kind() {
+        Kind::Sqlite => {
+            "CREATE TRIGGER refuse_override BEFORE INSERT ON audit_log \
+             WHEN NEW.action = 'case.override' \
+             BEGIN SELECT RAISE(ABORT, 'audit entry refused'); END;"
+        }
+        Kind::Postgres => {
+            "CREATE FUNCTION refuse_override() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit entry refused'; END; $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_override BEFORE INSERT ON audit_log FOR EACH ROW \
+             WHEN (NEW.action = 'case.override') EXECUTE FUNCTION refuse_override();"
+        }
+    };
+    raw(&db, refuse);
+    let _ = resolve("Eritrean, confirmed");
+    let other = TestServer::start(&db);
+    assert_ne!(
+        nationality(&other),
+        "Eritrean, confirmed",
+        "an override was stored without its audit entry"
+    );
+    drop(other);
+    let lift = match db.kind() {
+        Kind::Sqlite => "DROP TRIGGER refuse_override;",
+        Kind::Postgres => "DROP TRIGGER refuse_override ON audit_log;",
+    };
+    raw(&db, lift);
+    let done = resolve("Eritrean, confirmed");
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(nationality(&w.server), "Eritrean, confirmed");
+    let overrides: Vec<AuditEntry> = trail(&w.server)
+        .into_iter()
+        .filter(|e| e.action == "case.override")
+        .collect();
+    assert_eq!(overrides.len(), 1, "{overrides:?}");
+    let detail: Value = serde_json::from_str(&overrides[0].detail).unwrap();
+    assert_eq!(detail["conflict"], "profile.nationality");
+});
