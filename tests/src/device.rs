@@ -233,7 +233,10 @@ impl Device {
                     .collect(),
             })
             .collect();
-        SyncRequest { documents }
+        SyncRequest {
+            include_new: false,
+            documents,
+        }
     }
 
     /// Sends a request as CBOR and decodes the reply.

@@ -16,6 +16,13 @@ use crate::DocumentId;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub documents: Vec<DocumentPush>,
+    /// Also send, in this reply, the documents of the device's scope it did not send (new
+    /// cases, a newly shared case): their changes come in `documents` as for a document sent
+    /// with empty heads, and they are still listed in `new_documents` with their kind. Saves
+    /// the second round trip on slow links (added 2026-12; a device that does not send it
+    /// gets only the list, as before).
+    #[serde(default)]
+    pub include_new: bool,
 }
 
 /// One document as the device has it.
@@ -122,6 +129,7 @@ mod tests {
 
     fn sample() -> SyncRequest {
         SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: DocumentId::random(),
                 heads: vec!["ab".repeat(32)],

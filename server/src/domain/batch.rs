@@ -45,6 +45,7 @@ pub fn sync_batch(
     if caller.wipe_requested {
         return wipe(state, caller, request);
     }
+    let include_new = request.include_new;
     let mut replies = Vec::with_capacity(request.documents.len());
     let mut sent = HashSet::new();
     let mut removed = Vec::new();
@@ -70,14 +71,40 @@ pub fn sync_batch(
         entries.extend(crate::domain::caseload::alert_documents(&mut conn, caller)?);
         entries
     };
+    let new_documents: Vec<_> = in_scope
+        .into_iter()
+        .filter(|e| !sent.contains(&e.id))
+        .collect();
+    if include_new {
+        // The new documents' changes in this reply, as if the device had sent them with
+        // empty heads, up to the documents a request may carry; the rest stay listed for the
+        // next request.
+        let room = most.saturating_sub(replies.len());
+        for entry in new_documents.iter().take(room) {
+            let push = DocumentPush {
+                id: entry.id,
+                heads: vec![],
+                changes: vec![],
+            };
+            let synced = sync_document(state, caller, push)?;
+            if synced.reply.status == DocumentStatus::Unavailable {
+                continue;
+            }
+            if let Some(organisation) = synced.case_of {
+                delivered.push(Delivery {
+                    case: synced.reply.id,
+                    organisation,
+                    changes: synced.reply.changes.len(),
+                });
+            }
+            replies.push(synced.reply);
+        }
+    }
     // What the device now holds of a case is a read: recorded before the reply leaves.
     pipeline::audit::delivered(state, caller, &delivered)?;
     Ok(SyncResponse {
         documents: replies,
-        new_documents: in_scope
-            .into_iter()
-            .filter(|e| !sent.contains(&e.id))
-            .collect(),
+        new_documents,
         removed_documents: removed,
         wipe: false,
         server_time: state.now(),

@@ -240,6 +240,7 @@ fn batch_bodies() -> Vec<Seed> {
     let observation = push_from(observed(DEVICE_A, ACTOR_A));
     let id = fixture::case_id();
     let request = SyncRequest {
+        include_new: false,
         documents: vec![
             DocumentPush {
                 id,

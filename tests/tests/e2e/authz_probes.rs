@@ -106,6 +106,7 @@ fn own_outreach(world: &World, who: &Who) -> String {
 /// `unavailable` and listed for removal; the body is the reply without its id.
 fn batch(world: &World, who: &Who, id: &DocumentId, changes: Vec<Vec<u8>>) -> Answer {
     let body = serde_json::to_value(SyncRequest {
+        include_new: false,
         documents: vec![DocumentPush {
             id: *id,
             heads: vec![],

@@ -82,6 +82,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
     // Invalid automerge bytes and bad heads: refused per document, nothing stored.
     let reply = a
         .post_sync(&SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: case,
                 heads: vec![],
@@ -96,6 +97,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
     );
     let reply = a
         .post_sync(&SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: case,
                 heads: vec!["zz".into()],
@@ -112,6 +114,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
     let unknown = casesync_contract::DocumentId::random();
     let reply = a
         .post_sync(&SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: unknown,
                 heads: vec![],

@@ -129,6 +129,7 @@ storage_test!(forged_change_is_refused_and_not_stored, |db| {
         .collect();
     let reply = b
         .post_sync(&SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: case,
                 heads: vec![],
@@ -234,6 +235,7 @@ storage_test!(another_organisation_can_neither_read_nor_write, |db| {
         .collect();
     let reply = x
         .post_sync(&SyncRequest {
+            include_new: false,
             documents: vec![DocumentPush {
                 id: case,
                 heads: vec![],
@@ -251,4 +253,52 @@ storage_test!(another_organisation_can_neither_read_nor_write, |db| {
         .get("nationality")
         .cloned();
     assert_eq!(nationality, None);
+});
+
+// `include_new` (issue 14, field links): a phone back online gets the cases that appeared in
+// its scope in the same reply, not in a second round trip; one that does not ask gets the
+// list only, as before.
+storage_test!(new_cases_come_in_the_same_reply_when_asked, |db| {
+    use casesync_contract::case::read_case;
+    use casesync_contract::wire::DocumentKind;
+
+    let server = TestServer::start(&db);
+    let org = fixtures::org(&server, "Reception Italy", "Centro Lampedusa");
+    let mut giulia = fixtures::device(&server, &org, Role::ReceptionStaff, "giulia");
+    let mut marco = fixtures::device(&server, &org, Role::ReceptionStaff, "marco");
+    marco.sync().unwrap();
+    let first = giulia.open_case(&[("given_name", "Abena")], T0);
+    let second = giulia.open_case(&[("given_name", "Qiro")], T0);
+    giulia.sync().unwrap();
+
+    let mut request = marco.sync_request();
+    let plain = marco.post_sync(&request).unwrap();
+    assert!(plain.documents.iter().all(|d| d.id != first && d.id != second));
+    assert!(plain.new_documents.iter().any(|e| e.id == first));
+
+    request.include_new = true;
+    let reply = marco.post_sync(&request).unwrap();
+    for (case, name) in [(first, "Abena"), (second, "Qiro")] {
+        let entry = reply
+            .new_documents
+            .iter()
+            .find(|e| e.id == case)
+            .expect("still listed, with its kind");
+        assert_eq!(entry.kind, DocumentKind::Case);
+        let document = reply
+            .documents
+            .iter()
+            .find(|d| d.id == case)
+            .expect("its changes in the same reply");
+        let mut doc = automerge::AutoCommit::new();
+        doc.apply_changes(
+            document
+                .changes
+                .iter()
+                .map(|b| automerge::Change::from_bytes(b.clone()).unwrap()),
+        )
+        .unwrap();
+        assert_eq!(read_case(&doc).unwrap().profile["given_name"].0, name);
+        assert!(!document.heads.is_empty(), "the server's heads, to acknowledge");
+    }
 });

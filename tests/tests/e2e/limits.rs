@@ -43,7 +43,10 @@ storage_test!(a_request_with_too_many_documents_is_refused_whole, |db| {
     let rest = first.documents.split_off(3);
     staff.post_sync(&first).unwrap();
     staff
-        .post_sync(&casesync_contract::wire::SyncRequest { documents: rest })
+        .post_sync(&casesync_contract::wire::SyncRequest {
+            include_new: false,
+            documents: rest,
+        })
         .unwrap();
 });
 

@@ -226,6 +226,7 @@ pub fn run(
 fn pull(cast: &Cast, ids: &BTreeSet<DocumentId>, seen: &mut Seen) -> Result<(), String> {
     seen.replicas.retain(|id, _| ids.contains(id));
     let request = SyncRequest {
+        include_new: false,
         documents: ids
             .iter()
             .map(|id| DocumentPush {
