@@ -21,7 +21,7 @@ pub struct SyncRequest {
     /// with empty heads, and they are still listed in `new_documents` with their kind. Saves
     /// the second round trip on slow links (added 2026-12; a device that does not send it
     /// gets only the list, as before).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_new: bool,
 }
 
