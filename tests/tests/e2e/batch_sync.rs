@@ -273,7 +273,10 @@ storage_test!(new_cases_come_in_the_same_reply_when_asked, |db| {
 
     let mut request = marco.sync_request();
     let plain = marco.post_sync(&request).unwrap();
-    assert!(plain.documents.iter().all(|d| d.id != first && d.id != second));
+    assert!(plain
+        .documents
+        .iter()
+        .all(|d| d.id != first && d.id != second));
     assert!(plain.new_documents.iter().any(|e| e.id == first));
 
     request.include_new = true;
@@ -299,6 +302,9 @@ storage_test!(new_cases_come_in_the_same_reply_when_asked, |db| {
         )
         .unwrap();
         assert_eq!(read_case(&doc).unwrap().profile["given_name"].0, name);
-        assert!(!document.heads.is_empty(), "the server's heads, to acknowledge");
+        assert!(
+            !document.heads.is_empty(),
+            "the server's heads, to acknowledge"
+        );
     }
 });
