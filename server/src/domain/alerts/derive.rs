@@ -72,18 +72,21 @@ fn react_to_episode(
     };
     let reference = case_reference(id);
     if view.state == EpisodeState::Missing {
-        let name = alert_pack(case, &reference).name;
+        // Drawn once: the pack goes with the alert, its name into the message.
+        let pack = alert_pack(case, &reference);
+        let name = pack.name.clone();
         raise(
             state,
             NewAlert {
-                case_id: *id,
-                organisation_id: case.organisation.0.clone(),
-                site_id: case.site.0.clone(),
-                kind: AlertKind::Missing,
-                audience: Audience::Site,
-                dedupe_key: format!("missing:{id}:{}", episode.id),
-                message: format!("{name} ({reference}) is missing. Act now: no waiting period."),
-                pack: Some(alert_pack(case, &reference)),
+                pack: Some(pack),
+                ..NewAlert::of_case(
+                    id,
+                    case,
+                    AlertKind::Missing,
+                    Audience::Site,
+                    format!("missing:{id}:{}", episode.id),
+                    format!("{name} ({reference}) is missing. Act now: no waiting period."),
+                )
             },
         )?;
         alert_sharing_organisations(state, id, case, &episode.id.0, &name, &reference)?;
@@ -129,20 +132,18 @@ fn escalate_when_back(
     let reasons: Vec<String> = reasons.iter().map(found::Escalation::describe).collect();
     raise(
         state,
-        NewAlert {
-            case_id: *id,
-            organisation_id: case.organisation.0.clone(),
-            site_id: case.site.0.clone(),
-            kind: AlertKind::FoundEscalation,
-            audience: Audience::Coordinators,
-            dedupe_key: format!("found:{id}:{}", episode.id),
-            message: format!(
+        NewAlert::of_case(
+            id,
+            case,
+            AlertKind::FoundEscalation,
+            Audience::Coordinators,
+            format!("found:{id}:{}", episode.id),
+            format!(
                 "{}: back after {}: escalate (return interview, risk assessment, strategy)",
                 case_reference(id),
                 reasons.join(", ")
             ),
-            pack: None,
-        },
+        ),
     )?;
     Ok(())
 }
@@ -203,19 +204,17 @@ fn flag_repeat_episodes(
         let reference = case_reference(id);
         raise(
             state,
-            NewAlert {
-                case_id: *id,
-                organisation_id: case.organisation.0.clone(),
-                site_id: case.site.0.clone(),
-                kind: AlertKind::StrategyMeeting,
-                audience: Audience::Coordinators,
-                dedupe_key: format!("strategy:{id}:{latest_id}"),
-                message: format!(
+            NewAlert::of_case(
+                id,
+                case,
+                AlertKind::StrategyMeeting,
+                Audience::Coordinators,
+                format!("strategy:{id}:{latest_id}"),
+                format!(
                     "{reference}: {recent} episodes within {} days: convene a strategy meeting",
                     rules.repeat_window_days
                 ),
-                pack: None,
-            },
+            ),
         )?;
     }
     Ok(())

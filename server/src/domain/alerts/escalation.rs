@@ -61,20 +61,18 @@ fn overdue_steps(
         let late = (state.now() - overdue.due_at) / MINUTE;
         let made = raise(
             state,
-            NewAlert {
-                case_id: *id,
-                organisation_id: case.organisation.0.clone(),
-                site_id: case.site.0.clone(),
-                kind: AlertKind::OverdueStep,
-                audience: Audience::Coordinators,
-                dedupe_key: format!("overdue:{id}:{}:{}", overdue.checklist, overdue.step),
-                message: format!(
+            NewAlert::of_case(
+                id,
+                case,
+                AlertKind::OverdueStep,
+                Audience::Coordinators,
+                format!("overdue:{id}:{}:{}", overdue.checklist, overdue.step),
+                format!(
                     "{}: \"{text}\" ({}) is overdue by {late} min",
                     case_reference(id),
                     tpl.title
                 ),
-                pack: None,
-            },
+            ),
         )?;
         raised += usize::from(made.is_some());
     }
@@ -112,19 +110,17 @@ fn unresolved_absences(
         };
         let made = raise(
             state,
-            NewAlert {
-                case_id: *id,
-                organisation_id: case.organisation.0.clone(),
-                site_id: case.site.0.clone(),
-                kind: AlertKind::AbsenceDecision,
-                audience: Audience::Site,
-                dedupe_key: format!("absence:{id}:{}", episode.id),
-                message: format!(
+            NewAlert::of_case(
+                id,
+                case,
+                AlertKind::AbsenceDecision,
+                Audience::Site,
+                format!("absence:{id}:{}", episode.id),
+                format!(
                     "{}: {why}: decide now whether the child is missing",
                     case_reference(id)
                 ),
-                pack: None,
-            },
+            ),
         )?;
         raised += usize::from(made.is_some());
     }

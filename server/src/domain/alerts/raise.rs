@@ -1,6 +1,7 @@
 //! Raising and standing down alerts, exactly once.
 
 use casesync_contract::alerts::{AlertEntry, AlertKind, AlertPack, Audience};
+use casesync_contract::case::CaseDocument;
 use casesync_contract::DocumentId;
 use casesync_schema::alerts::{self, AlertRow};
 
@@ -18,6 +19,30 @@ pub struct NewAlert {
     pub dedupe_key: String,
     pub message: String,
     pub pack: Option<AlertPack>,
+}
+
+impl NewAlert {
+    /// An alert about `case` for its own organisation (and its site, for a site audience),
+    /// without a pack.
+    pub fn of_case(
+        id: &DocumentId,
+        case: &CaseDocument,
+        kind: AlertKind,
+        audience: Audience,
+        dedupe_key: String,
+        message: String,
+    ) -> Self {
+        Self {
+            case_id: *id,
+            organisation_id: case.organisation.0.clone(),
+            site_id: case.site.0.clone(),
+            kind,
+            audience,
+            dedupe_key,
+            message,
+            pack: None,
+        }
+    }
 }
 
 /// Raises the alert unless it was raised before. Returns its id when this call raised it.
