@@ -99,6 +99,8 @@ pub enum DocumentKind {
     Case,
     Alerts,
     Caseload,
+    /// What a share lets a partner organisation see of a case (`shared_view`).
+    SharedView,
 }
 
 impl DocumentKind {
@@ -107,11 +109,12 @@ impl DocumentKind {
             Self::Case => "case",
             Self::Alerts => "alerts",
             Self::Caseload => "caseload",
+            Self::SharedView => "shared_view",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Case, Self::Alerts, Self::Caseload]
+        [Self::Case, Self::Alerts, Self::Caseload, Self::SharedView]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

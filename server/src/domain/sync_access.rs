@@ -26,6 +26,7 @@ pub fn may_sync(
             Ok(live::caseload_owner(conn, &id)?.as_deref() == Some(device.device_id.as_str()))
         }
         Some(DocumentKind::Alerts) => alert_access::may_read_alerts(conn, device, row),
-        None => Ok(false),
+        // No shared view exists yet: nobody syncs one.
+        Some(DocumentKind::SharedView) | None => Ok(false),
     }
 }

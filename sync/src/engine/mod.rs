@@ -274,8 +274,8 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
             DocumentKind::Case => check_case(doc, id, before, writer, patches),
             DocumentKind::Alerts => check_alerts(doc, before, writer),
             // Caseloads are server-authored only.
-            DocumentKind::Caseload if writer.role.is_none() => Ok(()),
-            DocumentKind::Caseload => {
+            DocumentKind::Caseload | DocumentKind::SharedView if writer.role.is_none() => Ok(()),
+            DocumentKind::Caseload | DocumentKind::SharedView => {
                 Err(Refusal::Denied(casesync_contract::permissions::Denial {
                     rule: "server_authored_document",
                     role: writer.role.unwrap_or(casesync_contract::Role::Auditor),

@@ -49,7 +49,7 @@ impl Needs {
                 acks: touched(&["acks"]),
                 ..Self::default()
             },
-            DocumentKind::Caseload => Self::default(),
+            DocumentKind::Caseload | DocumentKind::SharedView => Self::default(),
         }
     }
 

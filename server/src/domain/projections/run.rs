@@ -125,7 +125,7 @@ fn project(
     match kind {
         DocumentKind::Case => project_case(state, id, needs),
         DocumentKind::Alerts if needs.acks => deliveries::record_acks(state, id),
-        DocumentKind::Alerts | DocumentKind::Caseload => Ok(()),
+        DocumentKind::Alerts | DocumentKind::Caseload | DocumentKind::SharedView => Ok(()),
     }
 }
 
