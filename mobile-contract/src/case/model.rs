@@ -85,8 +85,8 @@ pub struct EpisodeEvent {
     /// events that do not list each other were recorded concurrently.
     #[autosurgeon(missing = "Default::default")]
     pub supersedes: Option<Vec<Str>>,
-    /// Facts for the missing pack: `last_seen_place`, `last_seen_with`, `clothing`,
-    /// `police_reference`, `police_risk_grade`, `found_place`, `found_by`, `condition`.
+    /// What was known at that moment, by key: the facts of the missing pack and the flags of
+    /// a found event. Keys: [`super::EPISODE_DETAIL_KEYS`].
     #[autosurgeon(missing = "Default::default")]
     pub details: Option<BTreeMap<String, Str>>,
 }

@@ -47,6 +47,24 @@ pub fn is_profile_field(name: &str) -> bool {
 /// Kinds of observation.
 pub const OBSERVATION_KINDS: &[&str] = &["sighting", "contact", "concern", "indicator", "note"];
 
+/// Keys of an episode event's `details` that have a meaning: the facts the missing pack
+/// reads (`last_seen_place` to `condition`), then the flags a found event (`located` or
+/// `returned`) may carry, set to `yes` (`crate::views::found`). Other keys are kept but mean
+/// nothing to the server, and no share ever carries them.
+pub const EPISODE_DETAIL_KEYS: &[&str] = &[
+    "last_seen_place",
+    "last_seen_with",
+    "clothing",
+    "police_reference",
+    "police_risk_grade",
+    "found_place",
+    "found_by",
+    "condition",
+    "victim_of_crime",
+    "mental_health_needs",
+    "sexual_exploitation_risk",
+];
+
 /// Risk levels a person may set (the instrument only advises).
 pub const RISK_LEVELS: &[&str] = &["low", "medium", "high"];
 

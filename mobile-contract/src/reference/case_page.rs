@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::shape_tables::{entry_tables, root_table};
 use crate::case::{
-    EpisodeState, LEGAL_BASES, OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS, SCHEMA_VERSION,
-    STEP_STATUSES,
+    EpisodeState, EPISODE_DETAIL_KEYS, LEGAL_BASES, OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS,
+    SCHEMA_VERSION, STEP_STATUSES,
 };
 use crate::permissions::{Operation, Zone, RULES};
 use crate::Role;
@@ -67,6 +67,7 @@ fn vocabularies() -> String {
         "- observation kinds (`observations[].kind`): {}\n\
          - episode states (`episodes[].events[].state`), in the order a child moves through \
          them: {}; the child's whereabouts are unknown or unconfirmed in {}\n\
+         - episode event details (`episodes[].events[].details`), keys with a meaning: {}\n\
          - risk levels (`risk_assessments[].level`, `advisory_level`): {}\n\
          - legal bases (`legal_bases[].basis`, `referrals[].legal_basis`): {}\n\
          - checklist step statuses (`checklists[].steps.*.status`): {}\n\
@@ -74,6 +75,7 @@ fn vocabularies() -> String {
         list(OBSERVATION_KINDS),
         list(&states),
         list(&away),
+        list(EPISODE_DETAIL_KEYS),
         list(RISK_LEVELS),
         list(LEGAL_BASES),
         list(STEP_STATUSES),

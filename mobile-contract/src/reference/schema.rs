@@ -8,8 +8,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};
 
 use crate::case::{
-    CaseDocument, CaseLog, EpisodeState, Millis, Str, Whole, CASE_KIND, LEGAL_BASES,
-    OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS, SCHEMA_VERSION, STEP_STATUSES,
+    CaseDocument, CaseLog, EpisodeState, Millis, Str, Whole, CASE_KIND, EPISODE_DETAIL_KEYS,
+    LEGAL_BASES, OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS, SCHEMA_VERSION, STEP_STATUSES,
 };
 
 impl JsonSchema for Str {
@@ -53,6 +53,9 @@ impl JsonSchema for Whole {
 
 /// The annotation that marks an append-only log in the schema.
 pub const APPEND_ONLY: &str = "x-append-only";
+/// The annotation that lists the keys of a map that have a meaning, where other keys are
+/// kept but not refused (unlike `propertyNames`, which the server enforces).
+pub const KNOWN_KEYS: &str = "x-known-keys";
 
 /// The case document schema, shape v1, as written to `docs/case-document.schema.json`.
 pub fn case_document_schema() -> Value {
@@ -70,6 +73,7 @@ pub fn case_document_schema() -> Value {
     defs["EpisodeEvent"]["properties"]["state"]["enum"] =
         json!(EpisodeState::ALL.map(EpisodeState::as_str));
     defs["Episode"]["properties"]["events"][APPEND_ONLY] = json!(true);
+    defs["EpisodeEvent"]["properties"]["details"][KNOWN_KEYS] = json!(EPISODE_DETAIL_KEYS);
     defs["Observation"]["properties"]["kind"]["enum"] = json!(OBSERVATION_KINDS);
     for level in ["level", "advisory_level"] {
         defs["RiskAssessment"]["properties"][level]["enum"] = json!(RISK_LEVELS);

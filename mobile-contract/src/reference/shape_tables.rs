@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::schema::APPEND_ONLY;
+use super::schema::{APPEND_ONLY, KNOWN_KEYS};
 use crate::permissions::{root_zone, Zone};
 
 /// The keys of an object schema: required ones in declaration order, then optional ones.
@@ -93,6 +93,10 @@ fn meaning_of(prop: &Value) -> String {
     }
     if prop[APPEND_ONLY] == true {
         parts.push("**Append-only log.**".into());
+    }
+    if let Some(known) = prop[KNOWN_KEYS].as_array() {
+        let known: Vec<String> = known.iter().map(|k| format!("`{}`", plain(k))).collect();
+        parts.push(format!("Keys: {}.", known.join(", ")));
     }
     if let Some(names) = prop["propertyNames"]["enum"].as_array() {
         parts.push(format!(
