@@ -89,6 +89,7 @@ fn event(id: &str, state: &str, at: i64, supersedes: &[&str]) -> EpisodeEvent {
         note: None,
         supersedes: Some(supersedes.iter().map(|s| Str::from(*s)).collect()),
         details: None,
+        provenance: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn event(id: &str, state: EpisodeState, at: i64, seen: &[String], device: &str) 
         note: None,
         supersedes: Some(seen.iter().map(|s| Str::from(s.as_str())).collect()),
         details: None,
+        provenance: None,
     }
 }
 
@@ -157,6 +158,7 @@ fn apply(doc: &mut AutoCommit, n: usize, k: usize, edit: &Edit) {
                 author: Str::from(format!("user-{device}")),
                 device: Str::from(device.as_str()),
                 attachments: None,
+                provenance: None,
             };
             case::append(doc, CaseLog::Observations, &obs).unwrap();
         }

@@ -18,6 +18,7 @@ fn event(id: &str, state: &str, at: i64, supersedes: Option<&[&str]>) -> Episode
         note: None,
         supersedes: supersedes.map(|s| s.iter().map(|i| Str::from(*i)).collect()),
         details: None,
+        provenance: None,
     }
 }
 

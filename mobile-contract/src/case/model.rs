@@ -58,6 +58,28 @@ pub struct Observation {
     pub device: Str,
     #[autosurgeon(missing = "Default::default")]
     pub attachments: Option<Vec<Str>>,
+    /// Written by the server only: an entry a partner organisation contributed through a
+    /// shared view.
+    #[autosurgeon(missing = "Default::default")]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where an entry a partner organisation contributed through a shared view comes from.
+/// `author` and `device` of such an entry are the contributor's; this says which
+/// organisation, view and contribution it was admitted from.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Provenance {
+    /// The partner organisation's id.
+    pub organisation: Str,
+    /// The contributor's user id, in the partner organisation.
+    pub user: Str,
+    /// The contributor's device id.
+    pub device: Str,
+    /// The document id of the shared view the contribution was made in.
+    pub view: Str,
+    /// The contribution's id in that view's `contributions`.
+    pub contribution: Str,
 }
 
 /// One absence of the child, from first noticed to closed.
@@ -89,6 +111,10 @@ pub struct EpisodeEvent {
     /// a found event. Keys: [`super::EPISODE_DETAIL_KEYS`].
     #[autosurgeon(missing = "Default::default")]
     pub details: Option<BTreeMap<String, Str>>,
+    /// Written by the server only: an entry a partner organisation contributed through a
+    /// shared view.
+    #[autosurgeon(missing = "Default::default")]
+    pub provenance: Option<Provenance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, Serialize, Deserialize)]
@@ -184,3 +210,7 @@ pub struct AttachmentRef {
     #[autosurgeon(missing = "Default::default")]
     pub caption: Option<Str>,
 }
+
+#[cfg(test)]
+#[path = "provenance_tests.rs"]
+mod provenance_tests;

@@ -2,7 +2,7 @@
 //! runs this after merging a device's changes and refuses the batch if it fails, so a broken
 //! or foreign document can never be stored as a case.
 
-use super::model::{CaseDocument, CASE_KIND, SCHEMA_VERSION};
+use super::model::{CaseDocument, Provenance, CASE_KIND, SCHEMA_VERSION};
 use super::vocabulary::{
     is_profile_field, EpisodeState, LEGAL_BASES, OBSERVATION_KINDS, RISK_LEVELS, STEP_STATUSES,
 };
@@ -54,6 +54,7 @@ pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
             obs.kind.as_str(),
             OBSERVATION_KINDS.contains(&obs.kind.as_str()),
         )?;
+        check_provenance("observations[].provenance", obs.provenance.as_ref())?;
     }
     for episode in &case.episodes {
         non_empty("episodes[].id", episode.id.as_str())?;
@@ -65,6 +66,7 @@ pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
                 state,
                 EpisodeState::parse(state).is_some(),
             )?;
+            check_provenance("episodes[].events[].provenance", event.provenance.as_ref())?;
         }
     }
     for assessment in &case.risk_assessments {
@@ -114,14 +116,31 @@ pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
     Ok(())
 }
 
-fn non_empty(field: &str, value: &str) -> Result<(), ShapeError> {
+/// A provenance names all of where an entry came from, or is absent.
+fn check_provenance(field: &str, provenance: Option<&Provenance>) -> Result<(), ShapeError> {
+    let Some(p) = provenance else {
+        return Ok(());
+    };
+    for (key, value) in [
+        ("organisation", &p.organisation),
+        ("user", &p.user),
+        ("device", &p.device),
+        ("view", &p.view),
+        ("contribution", &p.contribution),
+    ] {
+        non_empty(&format!("{field}.{key}"), value.as_str())?;
+    }
+    Ok(())
+}
+
+pub(crate) fn non_empty(field: &str, value: &str) -> Result<(), ShapeError> {
     if value.trim().is_empty() {
         return Err(ShapeError::Empty(field.to_string()));
     }
     Ok(())
 }
 
-fn allowed(field: &str, value: &str, ok: bool) -> Result<(), ShapeError> {
+pub(crate) fn allowed(field: &str, value: &str, ok: bool) -> Result<(), ShapeError> {
     if ok {
         return Ok(());
     }

@@ -23,6 +23,7 @@ pub const ENTRY_ORDER: &[&str] = &[
     "LegalBasis",
     "Referral",
     "AttachmentRef",
+    "Provenance",
 ];
 
 pub fn render(schema: &Value) -> String {
@@ -184,7 +185,8 @@ basis that `withdraws` an earlier one). Entry ids are unique strings the device 
 or similar). Put your user id in `author` and your device id in `device` (the ids \
 `POST /v1/enrol` returned): the server refuses an entry naming anyone else \
 (`permission_denied`, rule `entries_name_their_writer`), so a timeline always shows who really \
-recorded what.
+recorded what. Leave `provenance` out (or `null`): only the server writes it, on the entries it \
+admits from a partner organisation's contributions to a [shared view](#the-shared-view-document).
 
 **Registers** hold the current value of something that changes: the `profile` fields, \
 `jurisdiction`, and the steps of a checklist (`checklists[].steps.<step>`, each written as a \

@@ -168,6 +168,7 @@ mod tests {
             note: None,
             supersedes: supersedes.map(|ids| ids.iter().map(|i| Str::from(*i)).collect()),
             details: None,
+            provenance: None,
         }
     }
 

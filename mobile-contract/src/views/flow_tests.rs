@@ -19,6 +19,7 @@ fn event(n: usize, state: &str, seen: &[EpisodeEvent]) -> EpisodeEvent {
         note: None,
         supersedes: Some(seen.iter().map(|e| e.id.clone()).collect()),
         details: None,
+        provenance: None,
     }
 }
 

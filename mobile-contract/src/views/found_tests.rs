@@ -23,6 +23,7 @@ fn event(id: &str, state: &str, at: i64, details: &[(&str, &str)]) -> EpisodeEve
                 .map(|(k, v)| (k.to_string(), Str::from(*v)))
                 .collect()
         }),
+        provenance: None,
     }
 }
 

@@ -63,6 +63,7 @@ fn event(id: &str, state: &str, at: i64, details: &[(&str, &str)]) -> EpisodeEve
                 .map(|(k, v)| (k.to_string(), Str::from(*v)))
                 .collect::<BTreeMap<_, _>>()
         }),
+        provenance: None,
     }
 }
 
@@ -76,6 +77,7 @@ fn observation(id: &str, kind: &str, at: i64, place: &str, text: &str) -> Observ
         author: Str::from("u"),
         device: Str::from("d"),
         attachments: None,
+        provenance: None,
     }
 }
 
