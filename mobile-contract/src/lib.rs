@@ -20,6 +20,7 @@ pub mod risk;
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod reference;
 pub mod roles;
+pub mod sharing;
 pub mod views;
 pub mod wire;
 

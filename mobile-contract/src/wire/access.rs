@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::DocumentId;
 
 /// The data categories a share or a cross-border notification names: what of the case
-/// the other party receives (DOMAIN.md, "Data protection").
+/// the other party receives (DOMAIN.md, "Data protection"). The names of
+/// [`crate::sharing::CATEGORY_TABLE`], in its order; the table says what each covers.
 pub const DATA_CATEGORIES: &[&str] = &[
     "identity",
     "contact",
@@ -17,6 +18,11 @@ pub const DATA_CATEGORIES: &[&str] = &[
     "asylum_status",
     "episodes",
     "risk_assessment",
+    "observations",
+    "documents",
+    "response",
+    "legal_bases",
+    "referrals",
     "health",
     "ethnicity",
     "religion",
@@ -24,7 +30,7 @@ pub const DATA_CATEGORIES: &[&str] = &[
 ];
 
 /// Special categories (GDPR Art. 9): sharing them needs a stronger justification, so the
-/// server records them separately on the share.
+/// server records them separately on the share. The table's `special` ones.
 pub const SPECIAL_CATEGORIES: &[&str] = &["health", "ethnicity", "religion", "biometrics"];
 
 /// `POST /v1/cases/{id}/assignments`
