@@ -149,3 +149,55 @@ pub(crate) fn allowed(field: &str, value: &str, ok: bool) -> Result<(), ShapeErr
         value: value.to_string(),
     })
 }
+
+/// Whether a place reads as coarse (a neighbourhood, a station), as `place` must be: not
+/// coordinates (two decimal numbers with three or more decimals, 100 m or finer, or
+/// degrees with a `°`), not a plus code, not a `geo:` link. Case documents are not refused
+/// for it (a device writes what its worker typed); partner contributions are.
+pub fn is_coarse_place(place: &str) -> bool {
+    let lower = place.to_ascii_lowercase();
+    if lower.contains("geo:") || place.contains('°') {
+        return false;
+    }
+    precise_numbers(place) < 2 && !place.split_whitespace().any(is_plus_code)
+}
+
+/// How many numbers in a text have three or more decimals, after a decimal point or a
+/// decimal comma (`45.4642,9.1895` and `45,4642 9,1895` are two each).
+fn precise_numbers(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let digits_from = |mut i: usize| {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i, i - start)
+    };
+    let (mut count, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (after_whole, whole) = digits_from(i);
+        if whole == 0 {
+            i += 1;
+            continue;
+        }
+        i = after_whole;
+        if i < bytes.len() && matches!(bytes[i], b'.' | b',') {
+            let (after_fraction, fraction) = digits_from(i + 1);
+            if fraction >= 3 {
+                count += 1;
+            }
+            i = after_fraction;
+        }
+    }
+    count
+}
+
+/// An Open Location Code (`8FVC9G8F+6X`, or a short `9G8F+6X`): a precise place in disguise.
+fn is_plus_code(token: &str) -> bool {
+    const ALPHABET: &str = "23456789CFGHJMPQRVWX";
+    let Some((head, tail)) = token.trim_matches(',').split_once('+') else {
+        return false;
+    };
+    let in_alphabet = |s: &str| s.chars().all(|c| ALPHABET.contains(c.to_ascii_uppercase()));
+    head.len() >= 4 && tail.len() >= 2 && in_alphabet(head) && in_alphabet(tail)
+}
