@@ -205,6 +205,8 @@ pub struct AttachmentRef {
     pub captured_at: Millis,
     pub author: Str,
     pub device: Str,
+    /// `identity_document` for a scanned identity document (the missing pack's copy of an
+    /// ID card; a share counts it among the documents, never the photos).
     #[autosurgeon(missing = "Default::default")]
     pub sensitivity: Option<Str>,
     #[autosurgeon(missing = "Default::default")]

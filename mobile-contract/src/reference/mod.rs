@@ -1,5 +1,6 @@
 //! The generated references for developers, and the tests that keep them true: the case
-//! document (`mobile-contract/docs/case-document.schema.json` and `case-document.md`) and the
+//! document (`mobile-contract/docs/case-document.schema.json` and `case-document.md`, which
+//! also describes shares), the shared view (`docs/shared-view.schema.json`) and the
 //! error-code table of `docs/wire-protocol.md`. A test fails when a committed file differs
 //! from what the code says; `UPDATE_DOCS=1 cargo test -p casesync-contract reference`
 //! rewrites them.
@@ -8,6 +9,7 @@ mod case_page;
 mod error_codes;
 mod schema;
 mod shape_tables;
+mod sharing_page;
 
 use std::path::{Path, PathBuf};
 
@@ -49,8 +51,8 @@ fn check_file(path: &Path, generated: &str) {
     );
 }
 
-fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&schema::case_document_schema()).unwrap();
+fn schema_text(schema: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).unwrap();
     text.push('\n');
     text
 }
@@ -59,13 +61,24 @@ fn schema_text() -> String {
 fn case_document_schema_is_current() {
     check_file(
         &crate_dir().join("docs/case-document.schema.json"),
-        &schema_text(),
+        &schema_text(&schema::case_document_schema()),
+    );
+}
+
+#[test]
+fn shared_view_schema_is_current() {
+    check_file(
+        &crate_dir().join("docs/shared-view.schema.json"),
+        &schema_text(&schema::shared_view_schema()),
     );
 }
 
 #[test]
 fn case_document_page_is_current() {
-    let page = case_page::render(&schema::case_document_schema());
+    let page = case_page::render(
+        &schema::case_document_schema(),
+        &schema::shared_view_schema(),
+    );
     check_file(&crate_dir().join("docs/case-document.md"), &page);
 }
 
@@ -82,6 +95,39 @@ fn every_entry_type_has_a_section() {
         defined, listed,
         "case_page::ENTRY_ORDER must list every entry type"
     );
+}
+
+#[test]
+fn every_shared_view_entry_type_has_a_section() {
+    let mut defined = shape_tables::entry_types(&schema::shared_view_schema());
+    let mut listed: Vec<String> = sharing_page::VIEW_ENTRY_ORDER
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    defined.sort();
+    listed.sort();
+    assert_eq!(
+        defined, listed,
+        "sharing_page::VIEW_ENTRY_ORDER must list every entry type of the shared view"
+    );
+}
+
+#[test]
+fn shared_view_schema_names_its_vocabularies() {
+    let schema = schema::shared_view_schema();
+    assert_eq!(schema["properties"]["kind"]["const"], "shared_view");
+    assert_eq!(
+        schema["properties"]["categories"]["items"]["enum"]
+            .as_array()
+            .map(Vec::len),
+        Some(crate::wire::DATA_CATEGORIES.len())
+    );
+    assert_eq!(
+        schema["properties"]["contributions"][schema::APPEND_ONLY],
+        true
+    );
+    let kinds = &schema["$defs"]["Contribution"]["properties"]["kind"]["enum"];
+    assert_eq!(kinds.as_array().map(Vec::len), Some(3));
 }
 
 #[test]

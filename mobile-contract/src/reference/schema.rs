@@ -7,6 +7,11 @@ use std::borrow::Cow;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};
 
+use crate::sharing::{
+    SharedViewDocument, CONTRIBUTION_KINDS, SHARED_VIEW_KIND, SHARED_VIEW_SCHEMA_VERSION,
+};
+use crate::wire::DATA_CATEGORIES;
+
 use crate::case::{
     CaseDocument, CaseLog, EpisodeState, Millis, Str, Whole, CASE_KIND, EPISODE_DETAIL_KEYS,
     LEGAL_BASES, OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS, SCHEMA_VERSION, STEP_STATUSES,
@@ -82,6 +87,37 @@ pub fn case_document_schema() -> Value {
     defs["LegalBasis"]["properties"]["basis"]["enum"] = json!(LEGAL_BASES);
     defs["Referral"]["properties"]["legal_basis"]["enum"] = json!(LEGAL_BASES);
     defs["AttachmentRef"]["properties"]["sha256"]["pattern"] = json!("^[0-9a-fA-F]{64}$");
+    schema
+}
+
+/// The shared view schema, as written to `docs/shared-view.schema.json`.
+pub fn shared_view_schema() -> Value {
+    let mut schema = schemars::schema_for!(SharedViewDocument).to_value();
+    let version = SHARED_VIEW_SCHEMA_VERSION;
+    schema["$id"] = json!(format!("casesync:shared-view/v{version}"));
+    schema["title"] = json!(format!("casesync shared view, shape v{version}"));
+    let root = &mut schema["properties"];
+    root["schema_version"]["const"] = json!(version);
+    root["kind"]["const"] = json!(SHARED_VIEW_KIND);
+    root["legal_basis"]["enum"] = json!(LEGAL_BASES);
+    root["categories"]["items"]["enum"] = json!(DATA_CATEGORIES);
+    root["contributions"][APPEND_ONLY] = json!(true);
+    let defs = &mut schema["$defs"];
+    defs["Contribution"]["properties"]["kind"]["enum"] = json!(CONTRIBUTION_KINDS);
+    let case = &mut defs["SharedCase"]["properties"];
+    case["profile"]["propertyNames"] = json!({ "enum": names(PROFILE_FIELDS) });
+    case["facts"]["propertyNames"] = json!({ "enum": EPISODE_DETAIL_KEYS });
+    defs["SharedObservation"]["properties"]["kind"]["enum"] = json!(OBSERVATION_KINDS);
+    let event = &mut defs["SharedEpisodeEvent"]["properties"];
+    event["state"]["enum"] = json!(EpisodeState::ALL.map(EpisodeState::as_str));
+    event["details"]["propertyNames"] = json!({ "enum": EPISODE_DETAIL_KEYS });
+    for level in ["level", "advisory_level"] {
+        defs["SharedRiskAssessment"]["properties"][level]["enum"] = json!(RISK_LEVELS);
+    }
+    defs["SharedChecklistStep"]["properties"]["status"]["enum"] = json!(STEP_STATUSES);
+    defs["SharedLegalBasis"]["properties"]["basis"]["enum"] = json!(LEGAL_BASES);
+    defs["SharedReferral"]["properties"]["legal_basis"]["enum"] = json!(LEGAL_BASES);
+    defs["SharedAttachment"]["properties"]["sha256"]["pattern"] = json!("^[0-9a-fA-F]{64}$");
     schema
 }
 

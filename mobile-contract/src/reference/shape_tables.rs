@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::schema::{APPEND_ONLY, KNOWN_KEYS};
+use crate::case::PROFILE_FIELDS;
 use crate::permissions::{root_zone, Zone};
 
 /// The keys of an object schema: required ones in declaration order, then optional ones.
@@ -99,10 +100,17 @@ fn meaning_of(prop: &Value) -> String {
         parts.push(format!("Keys: {}.", known.join(", ")));
     }
     if let Some(names) = prop["propertyNames"]["enum"].as_array() {
-        parts.push(format!(
-            "Keys: the {} [profile registers](#profile-registers).",
-            names.len()
-        ));
+        let profile = names.len() == PROFILE_FIELDS.len()
+            && names.iter().zip(PROFILE_FIELDS).all(|(n, (f, _))| n == f);
+        if profile {
+            parts.push(format!(
+                "Keys: the {} [profile registers](#profile-registers).",
+                names.len()
+            ));
+        } else {
+            let names: Vec<String> = names.iter().map(|n| format!("`{}`", plain(n))).collect();
+            parts.push(format!("Keys: {}.", names.join(", ")));
+        }
     }
     parts.join(" ")
 }
@@ -138,6 +146,21 @@ pub fn root_table(schema: &Value) -> String {
     out
 }
 
+/// The keys of an object schema (the root of a document, or an entry type), without zones.
+pub fn key_table(object: &Value) -> String {
+    let mut out = String::from("| key | type | required | meaning |\n|---|---|---|---|\n");
+    for (key, required) in keys(object) {
+        let prop = &object["properties"][&key];
+        out.push_str(&format!(
+            "| `{key}` | {} | {} | {} |\n",
+            type_of(prop),
+            if required { "yes" } else { "no" },
+            meaning_of(prop),
+        ));
+    }
+    out
+}
+
 /// One section per entry type (`$defs` that are objects), in the order given.
 pub fn entry_tables(schema: &Value, order: &[&str]) -> String {
     let mut out = String::new();
@@ -148,16 +171,7 @@ pub fn entry_tables(schema: &Value, order: &[&str]) -> String {
         if let Some(description) = def["description"].as_str() {
             out.push_str(&format!("{}\n\n", description.replace('\n', " ")));
         }
-        out.push_str("| key | type | required | meaning |\n|---|---|---|---|\n");
-        for (key, required) in keys(def) {
-            let prop = &def["properties"][&key];
-            out.push_str(&format!(
-                "| `{key}` | {} | {} | {} |\n",
-                type_of(prop),
-                if required { "yes" } else { "no" },
-                meaning_of(prop),
-            ));
-        }
+        out.push_str(&key_table(def));
         out.push('\n');
     }
     out
