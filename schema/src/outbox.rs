@@ -30,6 +30,9 @@ const ERROR_CHARS: usize = 500;
 pub struct Pending {
     pub work: DeriveWork,
     pub generation: i64,
+    /// Drawn afresh by every record: with the generation, what a run must still find to
+    /// remove the row.
+    pub stamp: i64,
     pub attempts: i32,
 }
 
@@ -68,6 +71,7 @@ pub fn record(conn: &mut DbConn, doc: &str, work: &DeriveWork, seq: i64) -> Resu
                     outbox::generation.eq(seq),
                     outbox::queued_at.eq(now_millis()),
                     outbox::attempts.eq(0),
+                    outbox::stamp.eq(rand::random::<i64>()),
                 ))
                 .execute(conn)?;
             return Ok(());
@@ -79,6 +83,7 @@ pub fn record(conn: &mut DbConn, doc: &str, work: &DeriveWork, seq: i64) -> Resu
                 outbox::touched.eq(encode(&merged)),
                 outbox::generation.eq(seq),
                 outbox::attempts.eq(0),
+                outbox::stamp.eq(rand::random::<i64>()),
             ))
             .execute(conn)?;
         if updated == 0 {
@@ -98,6 +103,22 @@ pub fn record(conn: &mut DbConn, doc: &str, work: &DeriveWork, seq: i64) -> Resu
     Err(DbError::NotFound(format!(
         "the derive work of document {doc} (removed three times while being recorded)"
     )))
+}
+
+/// Records work that no append brought (a share made): inside the caller's transaction,
+/// under the document's row lock, with the document's current chunk number as generation.
+/// A run in progress that read the row before keeps it, as the record draws a new stamp.
+pub fn record_outside_append(
+    conn: &mut DbConn,
+    doc: &str,
+    work: &DeriveWork,
+) -> Result<(), DbError> {
+    use crate::tables::documents;
+    let seq: i64 = diesel::update(documents::table.filter(documents::id.eq(doc)))
+        .set(documents::last_seq.eq(documents::last_seq))
+        .returning(documents::last_seq)
+        .get_result(conn)?;
+    record(conn, doc, work, seq)
 }
 
 /// Claims the work pending for `doc` for `lease_ms`, unless another instance holds a live
@@ -124,17 +145,23 @@ pub fn claim(
             outbox::lease_until.eq(now + lease_ms),
         ))
         .execute(conn)?;
-        let row: Option<(String, i64, i32)> = outbox::table
+        let row: Option<(String, i64, i64, i32)> = outbox::table
             .filter(outbox::document_id.eq(&id))
-            .select((outbox::touched, outbox::generation, outbox::attempts))
+            .select((
+                outbox::touched,
+                outbox::generation,
+                outbox::stamp,
+                outbox::attempts,
+            ))
             .first(conn)
             .optional()?;
         Ok(match row {
             None => Claim::Nothing,
-            Some((touched, generation, attempts)) => {
+            Some((touched, generation, stamp, attempts)) => {
                 let pending = Pending {
                     work: decode(&touched),
                     generation,
+                    stamp,
                     attempts,
                 };
                 if claimed == 1 {
@@ -147,19 +174,21 @@ pub fn claim(
     })
 }
 
-/// The work of `generation` is done: the row goes, unless newer work arrived meanwhile, in
-/// which case the claim is released and the row stays for the next run.
+/// The work read as `done` is done: the row goes, unless newer work arrived meanwhile (a
+/// new generation, or a new stamp), in which case the claim is released and the row stays
+/// for the next run.
 pub fn complete(
     conn: &mut DbConn,
     doc: &DocumentId,
     instance: &str,
-    generation: i64,
+    done: &Pending,
 ) -> Result<(), DbError> {
     let id = doc.to_string();
     let removed = diesel::delete(
         outbox::table
             .filter(outbox::document_id.eq(&id))
-            .filter(outbox::generation.eq(generation)),
+            .filter(outbox::generation.eq(done.generation))
+            .filter(outbox::stamp.eq(done.stamp)),
     )
     .execute(conn)?;
     if removed == 0 {

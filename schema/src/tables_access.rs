@@ -24,6 +24,18 @@ diesel::table! {
         shared_at -> BigInt,
         withdrawn_at -> Nullable<BigInt>,
         withdrawn_by -> Nullable<Text>,
+        view_id -> Nullable<Text>,
+        rests_on -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    share_versions (share_id, version) {
+        share_id -> Text,
+        version -> Integer,
+        sent_at -> BigInt,
+        categories -> Text,
+        digest -> Text,
     }
 }
 
@@ -93,6 +105,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     case_assignments,
     case_shares,
+    share_versions,
     legal_holds,
     case_retention,
     enrolment_codes,

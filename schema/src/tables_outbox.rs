@@ -1,4 +1,5 @@
-//! The outbox of derived work (migration 2026-12-03-000007_outbox).
+//! The outbox of derived work (migration 2026-12-03-000007_outbox; `stamp` from
+//! 2026-12-07-000008_shared_views).
 
 diesel::table! {
     outbox (document_id) {
@@ -10,5 +11,6 @@ diesel::table! {
         lease_until -> Nullable<BigInt>,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        stamp -> BigInt,
     }
 }

@@ -23,6 +23,8 @@ pub struct ErasedRows {
     /// Alert documents that held the case's alerts: their history still names the child
     /// and must be rebuilt without it.
     pub alert_documents: Vec<String>,
+    /// The case's shared views, erased with it (tombstones like the case's own row).
+    pub views: Vec<String>,
 }
 
 pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRows, DbError> {
@@ -40,6 +42,7 @@ pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRo
     if marked == 0 {
         return Err(DbError::NotFound(format!("document {id}")));
     }
+    let views = erase_views(conn, id, now)?;
     let rows = ErasedRows {
         chunks: diesel::delete(doc_chunks::table.filter(doc_chunks::document_id.eq(id)))
             .execute(conn)?,
@@ -58,6 +61,7 @@ pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRo
         sync_states: diesel::delete(sync_states::table.filter(sync_states::document_id.eq(id)))
             .execute(conn)?,
         alert_documents: vec![],
+        views,
     };
     diesel::delete(case_retention::table.filter(case_retention::document_id.eq(id)))
         .execute(conn)?;
@@ -67,4 +71,28 @@ pub fn erase_case_rows(conn: &mut DbConn, id: &str, now: i64) -> Result<ErasedRo
         alert_documents,
         ..rows
     })
+}
+
+/// Erases the view documents of a case's shares and the record of their versions: a view
+/// holds the child's data as much as the case does.
+fn erase_views(conn: &mut DbConn, case_id: &str, now: i64) -> Result<Vec<String>, DbError> {
+    let views: Vec<String> = case_shares::table
+        .filter(case_shares::document_id.eq(case_id))
+        .filter(case_shares::view_id.is_not_null())
+        .select(case_shares::view_id.assume_not_null())
+        .load(conn)?;
+    crate::access::share_versions::erase_for_document(conn, case_id)?;
+    diesel::update(documents::table.filter(documents::id.eq_any(&views)))
+        .set((
+            documents::deleted_at.eq(Some(now)),
+            documents::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::delete(doc_chunks::table.filter(doc_chunks::document_id.eq_any(&views)))
+        .execute(conn)?;
+    diesel::delete(change_receipts::table.filter(change_receipts::document_id.eq_any(&views)))
+        .execute(conn)?;
+    diesel::delete(sync_states::table.filter(sync_states::document_id.eq_any(&views)))
+        .execute(conn)?;
+    Ok(views)
 }

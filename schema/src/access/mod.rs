@@ -13,4 +13,5 @@ pub mod holds;
 pub mod members;
 pub mod retention;
 pub mod scope;
+pub mod share_versions;
 pub mod shares;

@@ -10,12 +10,21 @@ use crate::DbConn;
 
 /// Live case documents among `ids`.
 pub fn live_cases(conn: &mut DbConn, ids: &[String]) -> Result<Vec<DocumentRow>, DbError> {
+    live_of_kind(conn, ids, "case")
+}
+
+/// Live documents of one kind among `ids`.
+pub fn live_of_kind(
+    conn: &mut DbConn,
+    ids: &[String],
+    kind: &str,
+) -> Result<Vec<DocumentRow>, DbError> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
     Ok(documents::table
         .filter(documents::id.eq_any(ids))
-        .filter(documents::kind.eq("case"))
+        .filter(documents::kind.eq(kind))
         .filter(documents::deleted_at.is_null())
         .order(documents::created_at.asc())
         .select(DocumentRow::as_select())

@@ -22,6 +22,10 @@ pub struct ShareRow {
     pub shared_at: i64,
     pub withdrawn_at: Option<i64>,
     pub withdrawn_by: Option<String>,
+    /// The shared view document (kind `shared_view`) the partner holds instead of the case.
+    pub view_id: Option<String>,
+    /// The case's legal basis entry the share rests on, if it names one.
+    pub rests_on: Option<String>,
 }
 
 impl ShareRow {
@@ -41,6 +45,8 @@ pub struct NewShare<'a> {
     pub cross_border: bool,
     pub shared_by: &'a str,
     pub shared_at: i64,
+    pub view_id: &'a str,
+    pub rests_on: Option<&'a str>,
 }
 
 pub fn create(conn: &mut DbConn, new: &NewShare<'_>) -> Result<ShareRow, DbError> {
@@ -58,6 +64,8 @@ pub fn create(conn: &mut DbConn, new: &NewShare<'_>) -> Result<ShareRow, DbError
         shared_at: new.shared_at,
         withdrawn_at: None,
         withdrawn_by: None,
+        view_id: Some(new.view_id.to_string()),
+        rests_on: new.rests_on.map(str::to_string),
     };
     diesel::insert_into(case_shares::table)
         .values((
@@ -70,6 +78,8 @@ pub fn create(conn: &mut DbConn, new: &NewShare<'_>) -> Result<ShareRow, DbError
             case_shares::cross_border.eq(row.cross_border),
             case_shares::shared_by.eq(&row.shared_by),
             case_shares::shared_at.eq(row.shared_at),
+            case_shares::view_id.eq(&row.view_id),
+            case_shares::rests_on.eq(&row.rests_on),
         ))
         .execute(conn)?;
     Ok(row)
@@ -136,4 +146,62 @@ pub fn of_document(conn: &mut DbConn, document_id: &str) -> Result<Vec<ShareRow>
         .order(case_shares::shared_at.asc())
         .select(ShareRow::as_select())
         .load(conn)?)
+}
+
+/// The share a view document belongs to, active or withdrawn.
+pub fn by_view(conn: &mut DbConn, view_id: &str) -> Result<Option<ShareRow>, DbError> {
+    Ok(case_shares::table
+        .filter(case_shares::view_id.eq(view_id))
+        .select(ShareRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The active shares of a document, oldest first.
+pub fn active_of_document(conn: &mut DbConn, document_id: &str) -> Result<Vec<ShareRow>, DbError> {
+    Ok(case_shares::table
+        .filter(case_shares::document_id.eq(document_id))
+        .filter(case_shares::withdrawn_at.is_null())
+        .order(case_shares::shared_at.asc())
+        .select(ShareRow::as_select())
+        .load(conn)?)
+}
+
+/// The active shares with an organisation, for the documents given (all of them when
+/// `documents` is `None`).
+pub fn active_with(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    documents: Option<&[String]>,
+) -> Result<Vec<ShareRow>, DbError> {
+    let mut query = case_shares::table
+        .filter(case_shares::organisation_id.eq(organisation_id))
+        .filter(case_shares::withdrawn_at.is_null())
+        .select(ShareRow::as_select())
+        .into_boxed();
+    if let Some(documents) = documents {
+        query = query.filter(case_shares::document_id.eq_any(documents));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Gives a share made before shared views existed its view id; returns the id it has now
+/// (another instance may have given it one first).
+pub fn ensure_view_id(
+    conn: &mut DbConn,
+    share_id: &str,
+    proposed: &str,
+) -> Result<String, DbError> {
+    diesel::update(
+        case_shares::table
+            .filter(case_shares::id.eq(share_id))
+            .filter(case_shares::view_id.is_null()),
+    )
+    .set(case_shares::view_id.eq(Some(proposed)))
+    .execute(conn)?;
+    case_shares::table
+        .filter(case_shares::id.eq(share_id))
+        .select(case_shares::view_id)
+        .first::<Option<String>>(conn)?
+        .ok_or_else(|| DbError::NotFound(format!("view of share {share_id}")))
 }

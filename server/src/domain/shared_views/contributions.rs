@@ -1,0 +1,150 @@
+//! What a partner records in a shared view (a sighting, a located report, a note) goes into
+//! the source case as the partner's entry, with a `provenance` only the server writes. Runs
+//! as the view's derive step (the outbox), so a contribution admitted on the view is never
+//! lost to a crash; entry ids come from the contribution's, so a second run writes nothing.
+//!
+//! A `located` report moves the open episode of the case as a staff report would: it is an
+//! episode event, and the case's own derive run applies the same safety-first rules to it
+//! (concurrent reports that disagree count as missing). With no open episode it is kept as a
+//! sighting: a report is never dropped.
+
+use std::collections::BTreeSet;
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ReadDoc, Value, ROOT};
+use autosurgeon::{hydrate_prop, reconcile_insert};
+use casesync_contract::case::{read_case_causal, Provenance, Str};
+use casesync_contract::sharing::{contribution_entry, ContributedEntry, Contribution};
+use casesync_contract::views::child_status;
+use casesync_contract::wire::DocumentKind;
+use casesync_contract::DocumentId;
+use casesync_schema::access::shares;
+use casesync_sync::Writer;
+
+use crate::domain::error::DomainError;
+use crate::domain::server_write::server_write;
+use crate::state::AppState;
+
+/// Admits the view's contributions not yet in the source case. Returns how many.
+pub fn admit_contributions(state: &AppState, view: &DocumentId) -> Result<usize, DomainError> {
+    let Some(share) = ({
+        let mut conn = state.db()?;
+        shares::by_view(&mut conn, &view.to_string())?
+    }) else {
+        return Ok(0);
+    };
+    let contributions: Vec<Contribution> = state
+        .engine
+        .read(view, |doc| hydrate_prop(doc, ROOT, "contributions").ok())?
+        .flatten()
+        .unwrap_or_default();
+    if contributions.is_empty() {
+        return Ok(0);
+    }
+    let case_id: DocumentId = share
+        .document_id
+        .parse()
+        .map_err(|_| DomainError::internal("stored case id is invalid"))?;
+    let Some(case) = state
+        .engine
+        .read(&case_id, |doc| read_case_causal(doc).ok())?
+        .flatten()
+    else {
+        return Ok(0); // erased since
+    };
+    let present: BTreeSet<&str> = case
+        .observations
+        .iter()
+        .map(|o| o.id.as_str())
+        .chain(
+            case.episodes
+                .iter()
+                .flat_map(|e| e.events.iter().map(|ev| ev.id.as_str())),
+        )
+        .collect();
+    let open_episode = child_status(&case.episodes).1.map(|v| v.id);
+    let entries: Vec<ContributedEntry> = contributions
+        .iter()
+        .map(|c| {
+            let provenance = Provenance {
+                organisation: Str::from(share.organisation_id.as_str()),
+                user: c.author.clone(),
+                device: c.device.clone(),
+                view: Str::from(view.to_string()),
+                contribution: c.id.clone(),
+            };
+            contribution_entry(c, provenance)
+        })
+        .filter(|entry| !present.contains(entry_id(entry)))
+        .collect();
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let count = entries.len();
+    let writer = Writer::server(&case.organisation.0);
+    server_write(state, &case_id, DocumentKind::Case, &writer, None, |tx| {
+        for entry in &entries {
+            match entry {
+                ContributedEntry::Observation(observation) => {
+                    append(tx, ROOT, "observations", observation)?;
+                }
+                ContributedEntry::Located { event } => match &open_episode {
+                    Some(episode) => {
+                        let episode = episode_obj(tx, episode)?;
+                        append(tx, episode, "events", event)?;
+                    }
+                    None => {
+                        let sighting = casesync_contract::sharing::located_as_sighting(event);
+                        append(tx, ROOT, "observations", &sighting)?;
+                    }
+                },
+            }
+        }
+        Ok::<(), String>(())
+    })?;
+    Ok(count)
+}
+
+fn entry_id(entry: &ContributedEntry) -> &str {
+    match entry {
+        ContributedEntry::Observation(o) => o.id.as_str(),
+        ContributedEntry::Located { event } => event.id.as_str(),
+    }
+}
+
+fn append<V: autosurgeon::Reconcile>(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    parent: automerge::ObjId,
+    key: &str,
+    value: &V,
+) -> Result<(), String> {
+    let list = match tx.get(&parent, key).map_err(|e| e.to_string())? {
+        Some((Value::Object(ObjType::List), list)) => list,
+        _ => return Err(format!("the case has no {key} list")),
+    };
+    let end = tx.length(&list);
+    reconcile_insert(tx, list, end, value).map_err(|e| e.to_string())
+}
+
+/// The object of the episode with this id.
+fn episode_obj(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    id: &str,
+) -> Result<automerge::ObjId, String> {
+    let episodes = match tx.get(ROOT, "episodes").map_err(|e| e.to_string())? {
+        Some((Value::Object(ObjType::List), list)) => list,
+        _ => return Err("the case has no episodes list".into()),
+    };
+    for idx in 0..tx.length(&episodes) {
+        if let Ok(Some((Value::Object(ObjType::Map), obj))) = tx.get(&episodes, idx) {
+            let matches = matches!(
+                tx.get(&obj, "id"),
+                Ok(Some((value, vid))) if casesync_contract::case::values::display_value(tx, &value, &vid) == id
+            );
+            if matches {
+                return Ok(obj);
+            }
+        }
+    }
+    Err(format!("episode {id} is not in the case"))
+}
