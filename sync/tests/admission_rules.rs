@@ -80,6 +80,7 @@ fn outreach_cannot_report_missing_but_reception_can() {
             note: None,
             supersedes: Some(vec![]),
             details: None,
+            provenance: None,
         }],
     };
     case::append(&mut a, CaseLog::Episodes, &episode).unwrap();

@@ -60,6 +60,7 @@ fn report_missing(phone: &mut AutoCommit) -> Change {
                 note: None,
                 supersedes: Some(vec![]),
                 details: None,
+                provenance: None,
             }],
         };
         case::append(doc, CaseLog::Episodes, &episode).unwrap();

@@ -40,6 +40,7 @@ fn event(id: &str, state: &str) -> EpisodeEvent {
         note: None,
         supersedes: None,
         details: None,
+        provenance: None,
     }
 }
 

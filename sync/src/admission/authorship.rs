@@ -1,7 +1,8 @@
 //! Entries name their writer: an entry a device appends (an observation, an episode event,
 //! a risk assessment, a legal basis, a referral, an attachment) carries `author` and `device`,
 //! and a timeline shows them as who recorded it. Without this check a phone could put any
-//! name there. The server's own writes (`Writer::server`) are trusted and not checked.
+//! name there. Nor may it write a `provenance` (the server's record of a partner's
+//! contribution). The server's own writes (`Writer::server`) are trusted and not checked.
 
 use std::collections::HashSet;
 
@@ -22,6 +23,21 @@ pub fn check_authorship(
     for entry in fresh {
         if !matches!(doc.object_type(entry), Ok(ObjType::Map)) {
             continue;
+        }
+        // A partner's contribution enters a case with its provenance, written by the server
+        // from the shared view: a device never writes one.
+        // (Rust apps write an absent one as null: that is no provenance.)
+        let written = matches!(doc.get(entry, "provenance"), Ok(Some((value, _)))
+            if !matches!(value, automerge::Value::Scalar(ref s) if s.is_null()));
+        if written {
+            let (zone, path) = where_is(doc, entry);
+            return Err(Refusal::Denied(permissions::Denial {
+                rule: "provenance_is_written_by_the_server",
+                role,
+                zone,
+                operation: Operation::Append,
+                path: format!("{path}.provenance"),
+            }));
         }
         for (field, expected) in [("author", &writer.user), ("device", &writer.device)] {
             let Ok(Some((value, id))) = doc.get(entry, field) else {

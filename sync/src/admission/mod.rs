@@ -14,10 +14,12 @@ mod authorship;
 mod case_policy;
 mod refusal;
 mod touched;
+mod view_policy;
 
 pub use alerts_policy::check_alerts;
 pub use case_policy::check_case;
 pub use refusal::Refusal;
+pub use view_policy::check_view;
 
 use casesync_contract::Role;
 

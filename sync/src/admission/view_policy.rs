@@ -31,7 +31,8 @@ pub fn check_view(doc: &Automerge, before: &[ChangeHash], writer: &Writer) -> Re
             }
         }
         // Inside a new contribution (its fields, and text objects in them) is part of it.
-        let inside = fresh.contains(&patch.obj) || patch.path.iter().any(|(o, _)| fresh.contains(o));
+        let inside =
+            fresh.contains(&patch.obj) || patch.path.iter().any(|(o, _)| fresh.contains(o));
         if !inside {
             let path: Vec<String> = patch.path.iter().map(|(_, p)| p.to_string()).collect();
             return Err(deny(role, path.join(".")));

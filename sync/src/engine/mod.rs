@@ -10,7 +10,7 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, Patch, PatchLog};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 
-use crate::admission::{check_alerts, check_case, Refusal, Writer};
+use crate::admission::{check_alerts, check_case, check_view, Refusal, Writer};
 
 mod cache;
 mod commit;
@@ -273,9 +273,10 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         match kind {
             DocumentKind::Case => check_case(doc, id, before, writer, patches),
             DocumentKind::Alerts => check_alerts(doc, before, writer),
+            DocumentKind::SharedView => check_view(doc, before, writer),
             // Caseloads are server-authored only.
-            DocumentKind::Caseload | DocumentKind::SharedView if writer.role.is_none() => Ok(()),
-            DocumentKind::Caseload | DocumentKind::SharedView => {
+            DocumentKind::Caseload if writer.role.is_none() => Ok(()),
+            DocumentKind::Caseload => {
                 Err(Refusal::Denied(casesync_contract::permissions::Denial {
                     rule: "server_authored_document",
                     role: writer.role.unwrap_or(casesync_contract::Role::Auditor),

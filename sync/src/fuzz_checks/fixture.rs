@@ -13,6 +13,7 @@ use casesync_contract::case::{
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::{DocumentId, Role};
 
+use super::legacy_entries::{LegacyEpisode, LegacyObservation};
 use crate::store::DocumentMeta;
 use crate::Writer;
 
@@ -69,6 +70,7 @@ pub(crate) fn observation(id: &str, device: &str, at: i64) -> Observation {
         author: Str::from(format!("user-{device}")),
         device: Str::from(device),
         attachments: None,
+        provenance: None,
     }
 }
 
@@ -82,6 +84,7 @@ pub(crate) fn event(id: &str, state: &str, device: &str, at: i64) -> EpisodeEven
         note: None,
         supersedes: Some(vec![]),
         details: None,
+        provenance: None,
     }
 }
 
@@ -124,7 +127,8 @@ pub(crate) fn phone_a() -> AutoCommit {
     {
         autosurgeon::reconcile(&mut doc, &skeleton).expect("the case skeleton is written");
         commit(&mut doc);
-        case::append(&mut doc, CaseLog::Observations, &fixture_observation())
+        let observation = LegacyObservation::from(fixture_observation());
+        case::append(&mut doc, CaseLog::Observations, &observation)
             .expect("an observation is appended");
         commit(&mut doc);
         let mut centre = doc.fork().with_actor(ActorId::from(ACTOR_R));
@@ -133,6 +137,7 @@ pub(crate) fn phone_a() -> AutoCommit {
             opened_at: Millis(1_700_000_100_000),
             events: vec![fixture_event()],
         };
+        let episode = LegacyEpisode::from(episode);
         case::append(&mut centre, CaseLog::Episodes, &episode).expect("an episode is opened");
         commit(&mut centre);
         doc.merge(&mut centre).expect("the episode merges");

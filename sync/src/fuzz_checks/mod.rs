@@ -24,6 +24,7 @@ mod case_doc;
 mod case_sync;
 mod fixture;
 mod frame;
+mod legacy_entries;
 pub mod seeds;
 
 pub use batch::batch_body;

@@ -56,6 +56,7 @@ pub fn observation(id: &str, device: &str, at: i64) -> Observation {
         author: Str::from(format!("user-{device}")),
         device: Str::from(device),
         attachments: None,
+        provenance: None,
     }
 }
 

@@ -77,6 +77,7 @@ impl Phone {
                 note: None,
                 supersedes: Some(vec![]),
                 details: None,
+                provenance: None,
             }],
         };
         case::append(&mut self.doc, CaseLog::Episodes, &episode).unwrap();
