@@ -1,4 +1,5 @@
-//! Who may download a blob: whoever may read a case that references it. The blob served is
+//! Who may download a blob: whoever may read a case that references it, or holds a shared
+//! view that carries it. The blob served is
 //! the one of that case's organisation, so a caller cannot probe another organisation's
 //! blobs by hash: a blob no readable case references answers exactly like a missing one.
 
@@ -23,6 +24,26 @@ pub fn blob_not_found() -> ApiError {
         casesync_contract::errors::ErrorCode::NotFound,
         "no such blob",
     )
+}
+
+/// The referring document if the caller may read it: a case in scope, or a shared view the
+/// caller holds (a partner downloads the photos its view carries, never the case's others).
+fn readable_referrer(
+    conn: &mut casesync_schema::DbConn,
+    caller: &AuthenticatedDevice,
+    id: &DocumentId,
+) -> Result<Option<casesync_schema::directory::DocumentRow>, ApiError> {
+    let Some(row) = casesync_schema::directory::documents::find(conn, id)? else {
+        return Ok(None);
+    };
+    let readable = match row.kind() {
+        Some(DocumentKind::Case) => crate::domain::scope::may_read_in(conn, caller, &row)?,
+        Some(DocumentKind::SharedView) => {
+            crate::domain::shared_views::may_sync_view(conn, caller, &row)?
+        }
+        _ => false,
+    };
+    Ok(readable.then_some(row))
 }
 
 /// The stored blob `sha256` if the caller may read a case referencing it, with the read
@@ -54,12 +75,9 @@ pub fn readable_blob(
         let Ok(id) = referrer.document_id.parse::<DocumentId>() else {
             continue;
         };
-        let Some(row) = crate::domain::scope::readable(&mut conn, caller, &id)? else {
+        let Some(row) = readable_referrer(&mut conn, caller, &id)? else {
             continue;
         };
-        if row.kind() != Some(DocumentKind::Case) {
-            continue;
-        }
         // The blob of the case's organisation, as recorded by the server (not the document's
         // own claim).
         if let Some(blob) = stored::find(&mut conn, &row.organisation_id, sha256)? {

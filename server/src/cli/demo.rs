@@ -9,6 +9,7 @@ mod casework;
 mod cast;
 mod entry;
 mod episodes;
+mod partner;
 mod photo;
 mod qiro;
 mod qiro_episode;

@@ -16,5 +16,6 @@ pub mod gdpr;
 pub mod projections;
 pub mod scope;
 pub mod server_write;
+pub mod shared_views;
 pub mod summary;
 pub mod sync_access;

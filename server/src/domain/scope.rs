@@ -5,11 +5,13 @@
 //! | outreach worker | assigned | cases assigned to the user (including those they opened) |
 //! | reception staff | site | cases of the user's site (centre), plus cases assigned to them |
 //! | caseworker | assigned | cases they own (opened) or were assigned |
-//! | coordinator | organisation | every case of the organisation, plus cases shared with it |
+//! | coordinator | organisation | every case of the organisation, and the views of cases shared with it |
 //! | org admin, auditor | none | no case content |
 //!
-//! An assignment counts only while the case belongs to the user's organisation or is shared
-//! with it: withdrawing a share takes the case off every device of the other organisation.
+//! An assignment counts only for cases of the user's own organisation. A case shared with
+//! another organisation never enters that organisation's scope: its coordinators hold the
+//! share's view (kind `shared_view`, only the share's data categories) while the share
+//! stands, and withdrawing it takes the view off their devices.
 //! Outreach workers additionally see the missing pack (not the case) of active-missing cases
 //! of their site: [`may_read_missing_pack`]; their devices do not hold those documents.
 //!
@@ -19,7 +21,7 @@ use std::collections::BTreeMap;
 
 use casesync_contract::wire::{DocumentKind, ScopeEntry};
 use casesync_contract::{DocumentId, Role};
-use casesync_schema::access::{assignments, scope as queries, shares};
+use casesync_schema::access::{assignments, scope as queries};
 use casesync_schema::directory::{documents, AuthenticatedDevice, DocumentRow};
 use casesync_schema::{DbConn, DbError};
 
@@ -43,8 +45,8 @@ pub fn scope_of(role: Role) -> ScopeKind {
 }
 
 /// Whether the caller may read this document, judged from the row alone: exact for the
-/// organisation and site scopes, and `false` where only the database can tell (assignments,
-/// shares). [`readable`] and [`may_read_in`] give the full answer.
+/// organisation and site scopes, and `false` where only the database can tell (assignments).
+/// [`readable`] and [`may_read_in`] give the full answer.
 pub fn may_read(caller: &AuthenticatedDevice, row: &DocumentRow) -> bool {
     if row.deleted_at.is_some() || !caller.role.reads_cases() {
         return false;
@@ -63,8 +65,9 @@ pub fn may_read(caller: &AuthenticatedDevice, row: &DocumentRow) -> bool {
     }
 }
 
-/// The full check for a row already loaded: the row's own rule, then shares and
-/// assignments.
+/// The full check for a row already loaded: the row's own rule, then assignments. A case
+/// shared with another organisation stays out of that organisation's reach: its people hold
+/// the share's view instead (`domain::shared_views`).
 pub fn may_read_in(
     conn: &mut DbConn,
     caller: &AuthenticatedDevice,
@@ -76,16 +79,9 @@ pub fn may_read_in(
     if row.deleted_at.is_some()
         || !caller.role.reads_cases()
         || row.kind() != Some(DocumentKind::Case)
+        || row.organisation_id != caller.organisation_id
     {
         return Ok(false);
-    }
-    let own_org = row.organisation_id == caller.organisation_id;
-    let shared = !own_org && shares::is_shared_with(conn, &row.id, &caller.organisation_id)?;
-    if !own_org && !shared {
-        return Ok(false);
-    }
-    if shared && caller.role == Role::Coordinator {
-        return Ok(true);
     }
     assignments::is_assigned(conn, &row.id, &caller.user_id)
 }
@@ -155,8 +151,6 @@ pub fn cases_in_scope(
                 &caller.organisation_id,
                 DocumentKind::Case,
             )?);
-            let shared = shares::shared_with(conn, &caller.organisation_id)?;
-            add(queries::live_cases(conn, &shared)?);
         }
         ScopeKind::Site => {
             if let Some(site) = &caller.site_id {
@@ -166,28 +160,22 @@ pub fn cases_in_scope(
         ScopeKind::Assigned => {}
     }
     let assigned = assignments::of_user(conn, &caller.user_id)?;
-    let assigned = queries::live_cases(conn, &assigned)?;
-    if assigned
-        .iter()
-        .any(|r| r.organisation_id != caller.organisation_id)
-    {
-        // Assignments to another organisation's case hold only while it is shared.
-        let shared = shares::shared_with(conn, &caller.organisation_id)?;
-        add(assigned
-            .into_iter()
-            .filter(|r| r.organisation_id == caller.organisation_id || shared.contains(&r.id))
-            .collect());
-    } else {
-        add(assigned);
-    }
+    // Assignments count only for the caller's own organisation's cases (an assignment made
+    // while another organisation's case was readable through a share no longer is).
+    add(queries::live_cases(conn, &assigned)?
+        .into_iter()
+        .filter(|r| r.organisation_id == caller.organisation_id)
+        .collect());
     Ok(rows.into_values().collect())
 }
 
-/// Every document the caller's device should hold.
+/// Every document the caller's device should hold: its cases, then the shared views it
+/// holds for cases of other organisations.
 pub fn documents_in_scope(
     conn: &mut DbConn,
     caller: &AuthenticatedDevice,
 ) -> Result<Vec<ScopeEntry>, DbError> {
+    let views = crate::domain::shared_views::views_in_scope(conn, caller)?;
     Ok(cases_in_scope(conn, caller)?
         .into_iter()
         .filter_map(|row| {
@@ -197,5 +185,6 @@ pub fn documents_in_scope(
                 kind: row.kind().unwrap_or(DocumentKind::Case),
             })
         })
+        .chain(views)
         .collect())
 }

@@ -1,6 +1,6 @@
 //! Which documents a device may sync, by kind, on either path (batch or WebSocket): cases by
-//! the caller's scope (assignments and shares included), its own caseload only, and the
-//! alert documents of its organisation and site.
+//! the caller's scope (assignments included), its own caseload only, the alert documents of
+//! its organisation and site, and the shared views of active shares with its organisation.
 
 use casesync_contract::wire::DocumentKind;
 use casesync_schema::directory::{AuthenticatedDevice, DocumentRow};
@@ -26,7 +26,7 @@ pub fn may_sync(
             Ok(live::caseload_owner(conn, &id)?.as_deref() == Some(device.device_id.as_str()))
         }
         Some(DocumentKind::Alerts) => alert_access::may_read_alerts(conn, device, row),
-        // No shared view exists yet: nobody syncs one.
-        Some(DocumentKind::SharedView) | None => Ok(false),
+        Some(DocumentKind::SharedView) => super::shared_views::may_sync_view(conn, device, row),
+        None => Ok(false),
     }
 }

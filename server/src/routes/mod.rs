@@ -8,6 +8,7 @@ pub mod devices;
 pub mod enrol;
 pub mod health;
 pub mod me;
+pub mod shared_views;
 pub mod sync;
 
 use actix_web::web;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cases::assignments::unassign_case)
         .service(cases::shares::share_case)
         .service(cases::shares::withdraw_share)
+        .service(shared_views::get_shared_view)
         .service(cases::export::export_case)
         .service(cases::erase::erase_case)
         .service(cases::legal_hold::place_hold)

@@ -40,6 +40,8 @@ pub struct CaseView {
     /// The risk instrument's reading of the latest assessment (organisation's thresholds).
     pub risk_status: Option<RiskStatus>,
     pub people: People,
+    /// The case's shares and what was sent under each (shown to the owning organisation).
+    pub shares: Vec<super::shares_section::NamedShare>,
 }
 
 /// Reads the case for a page, after the access check and audit entry. Blocking.
@@ -85,6 +87,12 @@ pub fn load_case(
             (ep, ended)
         })
         .collect();
+    let shares = if row.organisation_id == user.user.organisation_id {
+        let mut conn = state.db().map_err(|e| err(e.into()))?;
+        named_shares(&mut conn, &id).map_err(|e| err(e.into()))?
+    } else {
+        vec![]
+    };
     let rules = rules_for(state, &row.organisation_id).map_err(|e| err(e.into()))?;
     let risk_status = risk_watch::status(state, &case, &rules).map_err(|e| err(e.into()))?;
     Ok(CaseView {
@@ -98,8 +106,28 @@ pub fn load_case(
         conflicts,
         entries,
         people,
+        shares,
         case,
     })
+}
+
+/// The case's shares with what was sent, and the names of the organisations.
+fn named_shares(
+    conn: &mut casesync_schema::DbConn,
+    id: &DocumentId,
+) -> Result<Vec<super::shares_section::NamedShare>, casesync_schema::DbError> {
+    use casesync_schema::access::{share_versions, shares};
+    let rows = shares::of_document(conn, &id.to_string())?;
+    let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
+    let sent = share_versions::of_shares(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let name = casesync_schema::directory::organisations::find(conn, &row.organisation_id)
+                .map(|o| o.name)
+                .unwrap_or_else(|_| row.organisation_id.clone());
+            Ok((crate::domain::access::shares::view(id, row, &sent), name))
+        })
+        .collect()
 }
 
 #[get("/web/cases/{id}")]
@@ -144,6 +172,7 @@ pub async fn case_page(
         (sections::timeline_section(lang, &view, now))
         (sections::checklists(lang, &view, now))
         (sections::missing_pack(lang, &view))
+        (super::shares_section::shares(lang, &view.shares))
         (sections::access(lang))
     };
     Ok(respond(page(&user, Section::Cases, &view.name, true, body)))

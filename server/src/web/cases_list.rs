@@ -122,12 +122,14 @@ pub async fn cases_page(
     user.require(&[Role::Coordinator])?;
     let f = filters.into_inner();
     let (u, s) = (user.clone(), state.clone());
-    let (rows, f, site_list) = blocking(move || {
+    let (rows, f, site_list, held) = blocking(move || {
         let rows = load(&s, &u, &f)?;
+        let held = crate::domain::shared_views::held_views(&s, &u.as_device())
+            .map_err(|e| PageError::from_api(u.lang, crate::error::ApiError::from(e)))?;
         let mut conn = s.db().map_err(|e| PageError::from_api(u.lang, e))?;
         let site_list = sites::list(&mut conn, &u.user.organisation_id)
             .map_err(|e| PageError::from_api(u.lang, e))?;
-        Ok((rows, f, site_list))
+        Ok((rows, f, site_list, held))
     })
     .await?;
     let lang = user.lang;
@@ -218,6 +220,7 @@ pub async fn cases_page(
                 }
             }
         }
+        (super::shared_view_page::held_section(lang, &held))
     };
     Ok(respond(page(
         &user,

@@ -30,6 +30,8 @@ pub mod people;
 pub mod risk_section;
 pub mod session;
 pub mod set_password;
+pub mod shared_view_page;
+pub mod shares_section;
 pub mod sign_in;
 pub mod sign_in_check;
 pub mod static_files;
@@ -44,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(alerts_board::alerts_page)
         .service(cases_list::cases_page)
         .service(case_page::case_page)
+        .service(shared_view_page::shared_view_page)
         .service(conflicts::conflicts_page)
         .service(conflicts::resolve_conflict)
         .service(missing_pack::missing_pack_page)

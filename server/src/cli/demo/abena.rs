@@ -5,15 +5,16 @@
 
 use casesync_contract::case::{AttachmentRef, CaseLog};
 use casesync_contract::views::missing_pack::utc_date;
-use casesync_contract::wire::ShareCase;
+use casesync_contract::wire::{AssignCase, ShareCase};
 
 use super::casework::{assign, confirm, legal_basis, risk};
 use super::cast::{Cast, PARTNER};
 use super::entry::Entry;
 use super::episodes::INTAKE;
+use super::partner::contribute;
 use super::story::Story;
 use super::{DemoError, DAY, HOUR, MINUTE};
-use crate::domain::access::shares;
+use crate::domain::access::{assignments, shares};
 use crate::state::AppState;
 
 const EPISODE: &str = "ep-abena-1";
@@ -227,8 +228,10 @@ fn roll_call(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), DemoError> {
 }
 
 /// The partner's street team searches Calais: the case is shared with them on vital
-/// interests, their coordinator assigns their outreach worker, who reports a sighting from a
-/// phone that was offline all afternoon.
+/// interests for identity, description, photos and location only. Their coordinator holds
+/// the share's view (never the case) and assigns it to their outreach worker, who reports a
+/// sighting from a phone that was offline all afternoon; the server admits it into the case
+/// as the partner's entry.
 fn search_in_calais(
     state: &AppState,
     story: &Story<'_>,
@@ -242,21 +245,27 @@ fn search_in_calais(
         purpose: "search for a missing child".into(),
         data_categories: categories.map(String::from).to_vec(),
         cross_border: true,
+        rests_on: None,
     };
-    shares::share(
+    let made = shares::share(
         state,
         &cast.coordinator.device,
         &story.id.to_string(),
         share,
     )?;
-    assign(
+    let view = made
+        .view_id
+        .ok_or_else(|| DemoError::Failed("the share has no view".into()))?;
+    assignments::assign(
         state,
-        &cast.partner_coordinator,
-        story,
-        &cast.partner_outreach,
+        &cast.partner_coordinator.device,
+        &view.to_string(),
+        AssignCase {
+            user: cast.partner_outreach.device.user_id.clone(),
+        },
     )?;
     let sighting = Entry::at(now - 16 * HOUR, SIGHTING)
         .place("Calais, food distribution near the station")
         .synced(now - 10 * HOUR);
-    story.observe(&cast.partner_outreach, sighting, "sighting")
+    contribute(state, &cast.partner_outreach, &view, sighting, "sighting")
 }

@@ -51,6 +51,7 @@ impl Story<'_> {
                         .map(|(k, v)| (k.to_string(), Str::from(*v)))
                         .collect::<BTreeMap<_, _>>()
                 }),
+                provenance: None,
             };
             if !append_episode_event(doc, episode, &event)? {
                 let opened = Episode {

@@ -2,7 +2,6 @@
 //! the case, and what they report goes into the view's contributions, from where the server
 //! admits it into the case with its provenance.
 
-use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc, Value, ROOT};
 use autosurgeon::reconcile_insert;
 use casesync_contract::case::{Millis, Str};
@@ -44,7 +43,11 @@ pub fn contribute(
     let before = doc.get_heads();
     let list = match doc.get(ROOT, "contributions")? {
         Some((Value::Object(ObjType::List), list)) => list,
-        _ => return Err(DemoError::Failed("the view has no contributions list".into())),
+        _ => {
+            return Err(DemoError::Failed(
+                "the view has no contributions list".into(),
+            ))
+        }
     };
     let end = doc.length(&list);
     reconcile_insert(&mut doc, list, end, &contribution)

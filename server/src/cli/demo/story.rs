@@ -188,6 +188,7 @@ impl<'a> Story<'a> {
             author: Str(by.device.user_id.clone()),
             device: Str(by.device.device_id.clone()),
             attachments: None,
+            provenance: None,
         };
         self.write(by, entry.synced, |doc| {
             Ok(append(doc, CaseLog::Observations, &obs)?)

@@ -1,5 +1,6 @@
 //! Assigning a case to a user and taking it back (coordinators). An assignment puts the
-//! case on the user's devices; removing it makes their next sync erase it.
+//! case on the user's devices; removing it makes their next sync erase it. A partner
+//! organisation's coordinator assigns its people to a shared view the same way.
 
 use casesync_contract::wire::{AssignCase, CaseAssignment};
 use casesync_contract::Role;
@@ -24,7 +25,7 @@ pub fn assign(
     request: AssignCase,
 ) -> Result<CaseAssignment, DomainError> {
     let mut conn = state.db()?;
-    let (id, row) = readable_case(&mut conn, caller, case)?;
+    let (id, row) = assignable(&mut conn, caller, case)?;
     require_role(caller, &[Role::Coordinator], WHAT)?;
     let user = own_user(&mut conn, caller, &request.user)?;
     let role = user.role()?;
@@ -46,7 +47,7 @@ pub fn assign(
             now,
         )?;
         let event = AuditEvent::new(AuditAction::CaseAssigned)
-            .case(&id, &row.organisation_id)
+            .case(&id, &caller.organisation_id)
             .detail(json!({ "user_id": user.id }));
         Ok(((), vec![event]))
     })?;
@@ -74,7 +75,7 @@ pub fn unassign(
     user: &str,
 ) -> Result<(), DomainError> {
     let mut conn = state.db()?;
-    let (id, row) = readable_case(&mut conn, caller, case)?;
+    let (id, row) = assignable(&mut conn, caller, case)?;
     require_role(caller, &[Role::Coordinator], WHAT)?;
     let user = own_user(&mut conn, caller, user)?;
     drop(conn);
@@ -83,7 +84,7 @@ pub fn unassign(
             return Ok((false, vec![]));
         }
         let event = AuditEvent::new(AuditAction::CaseUnassigned)
-            .case(&id, &row.organisation_id)
+            .case(&id, &caller.organisation_id)
             .detail(json!({ "user_id": user.id }));
         Ok((true, vec![event]))
     })?;
@@ -97,6 +98,33 @@ pub fn unassign(
         organisation_id: caller.organisation_id.clone(),
     });
     Ok(())
+}
+
+/// What a coordinator may assign: a case of their organisation they can read, or the view
+/// of a case another organisation shares with theirs (their people then hold the view).
+/// Anything else is reported as not existing.
+fn assignable(
+    conn: &mut casesync_schema::DbConn,
+    caller: &AuthenticatedDevice,
+    id: &str,
+) -> Result<
+    (
+        casesync_contract::DocumentId,
+        casesync_schema::directory::DocumentRow,
+    ),
+    DomainError,
+> {
+    match readable_case(conn, caller, id) {
+        Ok(found) => Ok(found),
+        Err(not_found) => {
+            let Ok(view) = id.parse() else {
+                return Err(not_found);
+            };
+            let row = crate::domain::shared_views::assignable_view(conn, caller, &view)?
+                .ok_or(not_found)?;
+            Ok((view, row))
+        }
+    }
 }
 
 /// A user of the caller's organisation, by id or name; 400 for anyone else (users of other

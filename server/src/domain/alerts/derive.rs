@@ -18,6 +18,7 @@ use casesync_contract::DocumentId;
 use casesync_sync::Writer;
 
 use super::anchor_clock::{self, Anchored};
+use super::partner_pack::partner_pack;
 use super::raise::{raise, stand_down, NewAlert};
 use super::rules::rules_for;
 use crate::domain::error::DomainError;
@@ -89,7 +90,7 @@ fn react_to_episode(
                 )
             },
         )?;
-        alert_sharing_organisations(state, id, case, &episode.id.0, &name, &reference)?;
+        alert_sharing_organisations(state, id, case, &episode.id.0)?;
     }
     escalate_when_back(state, id, case, episode)?;
     if found::stands_down(case, &view) {
@@ -149,20 +150,24 @@ fn escalate_when_back(
 }
 
 /// Organisations the case is shared with act too: the alert goes to their coordinators'
-/// document (their devices hold it), with the same minimal pack.
+/// document (their devices hold it), with only what each share covers, named by the share's
+/// reference (the partner holds the view, not the case).
 fn alert_sharing_organisations(
     state: &AppState,
     id: &DocumentId,
     case: &CaseDocument,
     episode_id: &str,
-    name: &str,
-    reference: &str,
 ) -> Result<(), DomainError> {
     let shares = {
         let mut conn = state.db()?;
-        casesync_schema::access::shares::of_document(&mut conn, &id.to_string())?
+        casesync_schema::access::shares::active_of_document(&mut conn, &id.to_string())?
     };
-    for share in shares.iter().filter(|s| s.withdrawn_at.is_none()) {
+    for share in &shares {
+        let pack = partner_pack(case, &share.categories(), &share.id);
+        let message = format!(
+            "{} (shared case {}), a case shared with you, is missing.",
+            pack.name, share.id
+        );
         raise(
             state,
             NewAlert {
@@ -172,8 +177,8 @@ fn alert_sharing_organisations(
                 kind: AlertKind::Missing,
                 audience: Audience::Coordinators,
                 dedupe_key: format!("missing:{id}:{episode_id}:{}", share.organisation_id),
-                message: format!("{name} ({reference}), a case shared with you, is missing."),
-                pack: Some(alert_pack(case, reference)),
+                message,
+                pack: Some(pack),
             },
         )?;
     }

@@ -13,6 +13,7 @@ pub mod derive;
 pub mod documents;
 pub mod escalation;
 pub mod list;
+pub mod partner_pack;
 pub mod purge;
 pub mod raise;
 pub mod risk_watch;

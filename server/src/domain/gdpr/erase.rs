@@ -75,7 +75,14 @@ pub fn erase(
         ));
     };
     state.engine.forget(id);
-    let attachments_erased = erase_attachments(state, id);
+    // The views' references go first: a photo still referenced by a view would survive.
+    let views: Vec<DocumentId> = rows.views.iter().filter_map(|v| v.parse().ok()).collect();
+    let mut attachments_erased = true;
+    for view in &views {
+        state.engine.forget(view);
+        attachments_erased &= erase_attachments(state, view);
+    }
+    let attachments_erased = erase_attachments(state, id) && attachments_erased;
     crate::domain::alerts::purge::rebuild_without(state, id, &rows.alert_documents);
     for org in concerned {
         state.feed.publish_event(FeedEvent::ScopeChanged {

@@ -10,7 +10,7 @@ use casesync_contract::DocumentId;
 use casesync_schema::access::assignments::{self, Assignment};
 use casesync_schema::access::audit::{self, AuditQuery};
 use casesync_schema::access::holds::{self, LegalHold};
-use casesync_schema::access::{retention, shares};
+use casesync_schema::access::{retention, share_versions, shares};
 use casesync_schema::directory::AuthenticatedDevice;
 use serde::Serialize;
 use serde_json::json;
@@ -55,9 +55,12 @@ pub fn export_case(
     require_owning_coordinator(caller, &row, "export cases")?;
     let receipts = casesync_schema::store::receipts_of(&mut conn, &id)?;
     let assigned = assignments::of_document(&mut conn, &row.id)?;
-    let shared = shares::of_document(&mut conn, &row.id)?
+    let shares = shares::of_document(&mut conn, &row.id)?;
+    let share_ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
+    let sent = share_versions::of_shares(&mut conn, &share_ids)?;
+    let shared = shares
         .into_iter()
-        .map(|s| share_view(&id, s))
+        .map(|s| share_view(&id, s, &sent))
         .collect();
     let legal_hold = holds::active(&mut conn, &row.id)?;
     let class = retention::class_of(&mut conn, &row.id)?

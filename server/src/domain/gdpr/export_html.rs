@@ -185,6 +185,32 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
+        "What was sent to them",
+        &[
+            "organisation",
+            "version",
+            "sent",
+            "data categories",
+            "SHA-256 of the content",
+        ],
+        export
+            .shares
+            .iter()
+            .flat_map(|s| {
+                s.sent.iter().map(|v| {
+                    vec![
+                        s.organisation_id.clone(),
+                        v.version.to_string(),
+                        time(v.sent_at),
+                        v.data_categories.join(", "),
+                        v.sha256.clone(),
+                    ]
+                })
+            })
+            .collect(),
+    );
+    table(
+        &mut out,
         "Attachments",
         &["type", "captured", "SHA-256"],
         case.attachments

@@ -67,6 +67,12 @@ impl Projections {
         Some(self.enqueue(id, false))
     }
 
+    /// Schedules work the caller recorded in the outbox itself (a share made); the ticket
+    /// says when it is done.
+    pub fn request(&self, id: &DocumentId) -> Ticket {
+        self.enqueue(id, false)
+    }
+
     /// Schedules work found in the outbox that nobody was doing (a crash, an expired lease).
     pub fn recover(&self, id: &DocumentId) {
         self.enqueue(id, true);

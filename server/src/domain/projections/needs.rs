@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use casesync_contract::wire::DocumentKind;
 use casesync_sync::{Admitted, DeriveWork};
 
+use crate::domain::access::shares::SHARES_KEY;
+
 /// What a change requires to be recomputed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Needs {
@@ -18,6 +20,11 @@ pub struct Needs {
     pub alerts: bool,
     /// Acknowledgements in an alert document.
     pub acks: bool,
+    /// Contributions a partner appended to a shared view, for the source case.
+    pub contributions: bool,
+    /// The shared views of the case's active shares (any change of the case, or of its
+    /// shares, may change what a view holds).
+    pub views: bool,
 }
 
 impl Needs {
@@ -38,18 +45,28 @@ impl Needs {
     fn of_keys(kind: DocumentKind, created: bool, keys: &BTreeSet<String>) -> Self {
         let touched = |wanted: &[&str]| created || wanted.iter().any(|k| keys.contains(*k));
         match kind {
-            DocumentKind::Case => Self {
-                summary: touched(&["profile", "episodes", "organisation", "site"]),
-                touch: true,
-                blobs: touched(&["attachments", "observations.attachments", "profile"]),
-                alerts: touched(&["episodes", "checklists", "created_at"]),
-                acks: false,
-            },
+            DocumentKind::Case => {
+                // Work about the case's shares alone is not activity on the case.
+                let only_shares = !created && keys.iter().all(|k| k == SHARES_KEY);
+                Self {
+                    summary: touched(&["profile", "episodes", "organisation", "site"]),
+                    touch: !only_shares,
+                    blobs: touched(&["attachments", "observations.attachments", "profile"]),
+                    alerts: touched(&["episodes", "checklists", "created_at"]),
+                    acks: false,
+                    contributions: false,
+                    views: true,
+                }
+            }
             DocumentKind::Alerts => Self {
                 acks: touched(&["acks"]),
                 ..Self::default()
             },
-            DocumentKind::Caseload | DocumentKind::SharedView => Self::default(),
+            DocumentKind::SharedView => Self {
+                contributions: touched(&["contributions"]),
+                ..Self::default()
+            },
+            DocumentKind::Caseload => Self::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use casesync_contract::case::{read_case_causal, CaseDocument};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
+use casesync_schema::access::shares;
 use casesync_schema::directory::documents;
 use casesync_schema::directory::summaries::{self, CaseSummaryRow};
 use casesync_schema::outbox::{self, Claim};
@@ -14,6 +15,7 @@ use casesync_schema::outbox::{self, Claim};
 use super::Needs;
 use crate::domain::alerts::{deliveries, derive};
 use crate::domain::error::DomainError;
+use crate::domain::shared_views;
 use crate::domain::summary::summarise;
 use crate::feed::DocChanged;
 use crate::state::AppState;
@@ -88,7 +90,7 @@ fn derive_pending(state: &AppState, id: &DocumentId, recovered: bool) -> Result<
     match outcome {
         Ok(()) => {
             if mine {
-                outbox::complete(&mut conn, id, me, pending.generation)?;
+                outbox::complete(&mut conn, id, me, &pending)?;
             }
             if recovered {
                 // Nobody was told the document changed: the instance that committed it died.
@@ -125,6 +127,9 @@ fn project(
     match kind {
         DocumentKind::Case => project_case(state, id, needs),
         DocumentKind::Alerts if needs.acks => deliveries::record_acks(state, id),
+        DocumentKind::SharedView if needs.contributions => {
+            shared_views::admit_contributions(state, id).map(|_| ())
+        }
         DocumentKind::Alerts | DocumentKind::Caseload | DocumentKind::SharedView => Ok(()),
     }
 }
@@ -138,7 +143,14 @@ struct CaseRead {
 
 fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), DomainError> {
     let now = state.now();
-    if needs.summary || needs.blobs || needs.alerts {
+    // One indexed query per run; the case is read for views only when it is shared.
+    let shared = if needs.views {
+        let mut conn = state.db()?;
+        shares::active_of_document(&mut conn, &id.to_string())?
+    } else {
+        vec![]
+    };
+    if needs.summary || needs.blobs || needs.alerts || !shared.is_empty() {
         let read = state
             .engine
             .read(id, |doc| {
@@ -165,6 +177,9 @@ fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), D
         }
         if needs.alerts {
             derive::derive(state, id, &read.case)?;
+        }
+        if !shared.is_empty() {
+            shared_views::refresh(state, id, &read.case, &shared)?;
         }
     }
     if needs.touch && !needs.summary {

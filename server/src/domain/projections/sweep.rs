@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
+use casesync_schema::access::share_versions;
 use casesync_schema::outbox;
+
+use crate::domain::access::shares::shares_changed;
 
 use crate::state::AppState;
 
@@ -19,6 +22,10 @@ const GRACE: Duration = Duration::from_secs(5);
 /// Most documents one sweep schedules.
 const BATCH: i64 = 500;
 
+/// Shared views never sent are looked for at start and then every this many sweeps (a
+/// minute): shares made before views existed, and any share whose view failed to be written.
+const VIEWS_EVERY_ROUNDS: u64 = 30;
+
 pub fn spawn(state: &AppState) {
     let state = state.clone();
     actix_web::rt::spawn(async move {
@@ -26,10 +33,21 @@ pub fn spawn(state: &AppState) {
         // (or, with several instances, deriving twice is harmless).
         let mut grace = Duration::ZERO;
         let mut tick = tokio::time::interval(EVERY);
+        let mut round: u64 = 0;
         loop {
             tick.tick().await;
             let swept = state.clone();
-            let found = tokio::task::spawn_blocking(move || sweep(&swept, grace)).await;
+            let views = round.is_multiple_of(VIEWS_EVERY_ROUNDS);
+            round += 1;
+            let found = tokio::task::spawn_blocking(move || {
+                if views {
+                    if let Err(e) = requeue_unsent_views(&swept) {
+                        tracing::warn!(error = %e, "shared view sweep failed");
+                    }
+                }
+                sweep(&swept, grace)
+            })
+            .await;
             match found {
                 Ok(Ok(0)) | Err(_) => {}
                 Ok(Ok(n)) => tracing::info!(documents = n, "derive work picked up from the outbox"),
@@ -52,4 +70,23 @@ fn sweep(state: &AppState, grace: Duration) -> Result<usize, crate::domain::erro
         state.projections.recover(id);
     }
     Ok(due.len())
+}
+
+/// Queues the cases whose active shares have no view sent yet: shares made before the
+/// upgrade that brought views, or whose view could not be written (the share's own outbox
+/// work is kept across crashes; this catches what the outbox never held).
+fn requeue_unsent_views(state: &AppState) -> Result<(), crate::domain::error::DomainError> {
+    let mut conn = state.db()?;
+    let cases = share_versions::cases_with_unsent_views(&mut conn, BATCH)?;
+    for case in &cases {
+        let work = shares_changed();
+        casesync_schema::connection::write_tx(&mut conn, |conn| {
+            outbox::record_outside_append(conn, case, &work)
+        })?;
+    }
+    drop(conn);
+    for id in cases.iter().filter_map(|c| c.parse().ok()) {
+        state.projections.recover(&id);
+    }
+    Ok(())
 }

@@ -21,7 +21,7 @@ fn admitted(kind: DocumentKind, created: bool, touched: &[&str]) -> Admitted {
 }
 
 #[test]
-fn an_observation_refreshes_the_time_only() {
+fn an_observation_refreshes_the_time_and_the_shared_views_only() {
     let needs = Needs::of(&admitted(
         DocumentKind::Case,
         false,
@@ -31,9 +31,45 @@ fn an_observation_refreshes_the_time_only() {
         needs,
         Needs {
             touch: true,
+            views: true,
             ..Needs::default()
         }
     );
+}
+
+#[test]
+fn a_share_made_is_no_activity_on_the_case() {
+    let needs = Needs::of_work(
+        DocumentKind::Case,
+        &casesync_sync::DeriveWork {
+            touched: ["shares".to_string()].into(),
+            created: false,
+        },
+    );
+    assert_eq!(
+        needs,
+        Needs {
+            views: true,
+            ..Needs::default()
+        }
+    );
+}
+
+#[test]
+fn a_contribution_in_a_shared_view_is_admitted_into_its_case() {
+    let needs = Needs::of(&admitted(
+        DocumentKind::SharedView,
+        false,
+        &["contributions"],
+    ));
+    assert_eq!(
+        needs,
+        Needs {
+            contributions: true,
+            ..Needs::default()
+        }
+    );
+    assert!(Needs::of(&admitted(DocumentKind::SharedView, false, &["case"])).is_empty());
 }
 
 #[test]

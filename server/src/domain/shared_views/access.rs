@@ -76,18 +76,18 @@ pub fn assignable_view(
     Ok(ok.then_some(row))
 }
 
-/// Whether the caller may read this view through the API or the pages: whoever may sync
-/// it, and the sharing organisation's coordinators (active or withdrawn: the record of what
-/// was sent stays theirs).
+/// Whether the caller may read this view through the API or the pages: whoever holds it,
+/// and the sharing organisation's coordinators (active or withdrawn: the record of what was
+/// sent stays theirs).
 pub fn may_read_view(
     conn: &mut DbConn,
     caller: &AuthenticatedDevice,
     row: &DocumentRow,
 ) -> Result<bool, DbError> {
-    if row.deleted_at.is_some() || caller.role != Role::Coordinator {
+    if row.deleted_at.is_some() {
         return Ok(false);
     }
-    if row.organisation_id == caller.organisation_id {
+    if caller.role == Role::Coordinator && row.organisation_id == caller.organisation_id {
         return Ok(true);
     }
     may_sync_view(conn, caller, row)

@@ -10,10 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, Value, ROOT};
 use autosurgeon::{hydrate_prop, reconcile_insert};
-use casesync_contract::case::{read_case_causal, Provenance, Str};
+use casesync_contract::case::{read_case_causal, EpisodeEvent, Observation, Provenance, Str};
 use casesync_contract::sharing::{contribution_entry, ContributedEntry, Contribution};
 use casesync_contract::views::child_status;
 use casesync_contract::wire::DocumentKind;
@@ -75,7 +74,7 @@ pub fn admit_contributions(state: &AppState, view: &DocumentId) -> Result<usize,
             };
             contribution_entry(c, provenance)
         })
-        .filter(|entry| !present.contains(entry_id(entry)))
+        .filter(|entry| !present.contains(entry.id().as_str()))
         .collect();
     if entries.is_empty() {
         return Ok(0);
@@ -93,10 +92,7 @@ pub fn admit_contributions(state: &AppState, view: &DocumentId) -> Result<usize,
                         let episode = episode_obj(tx, episode)?;
                         append(tx, episode, "events", event)?;
                     }
-                    None => {
-                        let sighting = casesync_contract::sharing::located_as_sighting(event);
-                        append(tx, ROOT, "observations", &sighting)?;
-                    }
+                    None => append(tx, ROOT, "observations", &located_as_sighting(event))?,
                 },
             }
         }
@@ -105,10 +101,24 @@ pub fn admit_contributions(state: &AppState, view: &DocumentId) -> Result<usize,
     Ok(count)
 }
 
-fn entry_id(entry: &ContributedEntry) -> &str {
-    match entry {
-        ContributedEntry::Observation(o) => o.id.as_str(),
-        ContributedEntry::Located { event } => event.id.as_str(),
+/// A located report when the child is not away: kept as a sighting where it was seen.
+fn located_as_sighting(event: &EpisodeEvent) -> Observation {
+    Observation {
+        id: event.id.clone(),
+        kind: Str::from("sighting"),
+        text: event
+            .note
+            .clone()
+            .unwrap_or_else(|| Str::from("reported located")),
+        observed_at: event.observed_at,
+        place: event
+            .details
+            .as_ref()
+            .and_then(|d| d.get("found_place").cloned()),
+        author: event.author.clone(),
+        device: event.device.clone(),
+        attachments: None,
+        provenance: event.provenance.clone(),
     }
 }
 

@@ -76,7 +76,11 @@ pub fn ensure_written(state: &AppState, view: &View<'_>) -> Result<(), DomainErr
 fn skeleton_change(view: &View<'_>) -> Result<Vec<u8>, DomainError> {
     let digest = ring::digest::digest(
         &ring::digest::SHA256,
-        &[b"casesync shared view skeleton ".as_slice(), view.id.as_bytes()].concat(),
+        &[
+            b"casesync shared view skeleton ".as_slice(),
+            view.id.as_bytes(),
+        ]
+        .concat(),
     );
     let mut doc = Automerge::new().with_actor(ActorId::from(&digest.as_ref()[..16]));
     let content = skeleton(view);

@@ -13,8 +13,10 @@
 mod access;
 mod contributions;
 mod document;
+mod read;
 mod refresh;
 
 pub use access::{assignable_view, may_read_view, may_sync_view, views_in_scope};
 pub use contributions::admit_contributions;
+pub use read::{held_views, read_view, HeldView};
 pub use refresh::{refresh, Refreshed};

@@ -53,6 +53,8 @@ pub fn refresh(
         }
         ensure_written(state, &view)?;
         write_case(state, &view, &content)?;
+        // The photos and documents the view carries may be downloaded by its holders.
+        crate::blobs::references::store(state, &view.id, &carried_blobs(&content))?;
         let recorded = {
             let mut conn = state.db()?;
             share_versions::record(
@@ -74,6 +76,24 @@ pub fn refresh(
         }
     }
     Ok(done)
+}
+
+/// The blobs a view's content names: its attachments and its photo register.
+fn carried_blobs(
+    content: &casesync_contract::sharing::SharedCase,
+) -> std::collections::BTreeSet<String> {
+    content
+        .attachments
+        .iter()
+        .map(|a| a.sha256.as_str().to_ascii_lowercase())
+        .chain(
+            content
+                .profile
+                .get("photo")
+                .map(|p| p.as_str().to_ascii_lowercase()),
+        )
+        .filter(|h| casesync_contract::wire::is_blob_hash(h))
+        .collect()
 }
 
 /// Whether the legal basis entry the share rests on has been withdrawn in the case (an
