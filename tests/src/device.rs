@@ -115,6 +115,7 @@ impl Device {
             author: Str(self.user_id.clone()),
             device: Str(self.device_id.clone()),
             attachments: None,
+            provenance: None,
         };
         case::append(self.doc(id), CaseLog::Observations, &obs).expect("append observation");
         self.doc(id).commit();
@@ -170,6 +171,7 @@ impl Device {
                     .map(|(k, v)| (k.to_string(), Str::from(*v)))
                     .collect()
             }),
+            provenance: None,
         };
         let doc = self.doc(id);
         let appended =

@@ -149,6 +149,7 @@ fn record(options: &Options) -> Vec<SharedCase> {
                 author: Str(format!("user{d}")),
                 device: Str(format!("device{d}")),
                 attachments: None,
+                provenance: None,
             };
             case::append(doc, CaseLog::Observations, &observation).unwrap();
             doc.commit();

@@ -1,5 +1,6 @@
-//! Scoped sync: a device holds exactly the cases of its user's scope, and is told to erase
-//! those that leave it (assignment removed, share withdrawn). A refused write names its rule
+//! Scoped sync: a device holds exactly the cases of its user's scope (and a partner the
+//! views of the cases shared with it), and is told to erase those that leave it (assignment
+//! removed, share withdrawn). A refused write names its rule
 //! and the device resets the document to the server's state.
 
 use casesync_contract::case::{self, CaseLog, LegalBasis, Millis, Str};
@@ -46,10 +47,34 @@ storage_test!(devices_hold_their_scope_and_lose_what_leaves_it, |db| {
         !held(&reception, Relation::OtherSite),
         "another site's case"
     );
+    // The partner organisation holds the shared case's view, never the case.
     let mut partner = device_of(&world, world.b.member(Role::Coordinator));
     partner.sync().unwrap();
-    assert!(held(&partner, Relation::SharedWithB));
-    assert!(!held(&partner, Relation::ShareWithdrawn) && !held(&partner, Relation::SameSite));
+    let view = |relation: Relation| {
+        let export = world.expect(
+            200,
+            "GET",
+            &format!("/v1/cases/{}/export", case(relation)),
+            world.coordinator_a(),
+            None,
+        );
+        export["shares"][0]["view_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (shared_view, withdrawn_view) =
+        (view(Relation::SharedWithB), view(Relation::ShareWithdrawn));
+    assert!(partner.docs.contains_key(&shared_view));
+    for r in [
+        Relation::SharedWithB,
+        Relation::ShareWithdrawn,
+        Relation::SameSite,
+    ] {
+        assert!(!held(&partner, r), "the partner must not hold {r:?}");
+    }
+    assert!(!partner.docs.contains_key(&withdrawn_view));
 
     // Reassignment: the coordinator takes the case off the outreach worker.
     let coord = world.coordinator_a().to_string();
@@ -70,7 +95,7 @@ storage_test!(devices_hold_their_scope_and_lose_what_leaves_it, |db| {
         "erased from the phone"
     );
 
-    // The share is withdrawn: the partner organisation's devices erase the case.
+    // The share is withdrawn: the partner organisation's devices erase the view.
     let export = world.expect(
         200,
         "GET",
@@ -88,19 +113,15 @@ storage_test!(devices_hold_their_scope_and_lose_what_leaves_it, |db| {
     );
     let request = partner.sync_request();
     let reply = partner.post_sync(&request).unwrap();
-    assert!(reply
-        .removed_documents
-        .contains(&case(Relation::SharedWithB)));
+    assert!(reply.removed_documents.contains(&shared_view));
     partner.apply_response(reply);
-    assert!(!held(&partner, Relation::SharedWithB));
+    assert!(!partner.docs.contains_key(&shared_view));
     let mut partner_outreach = device_of(&world, world.b.member(Role::OutreachWorker));
-    partner_outreach.hold(case(Relation::SharedWithB));
+    partner_outreach.hold(shared_view);
     let request = partner_outreach.sync_request();
     let reply = partner_outreach.post_sync(&request).unwrap();
     assert!(
-        reply
-            .removed_documents
-            .contains(&case(Relation::SharedWithB)),
+        reply.removed_documents.contains(&shared_view),
         "assignments in the other organisation lapse with the share"
     );
 });

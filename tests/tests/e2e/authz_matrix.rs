@@ -50,9 +50,7 @@ pub fn sees(who: &Who, relation: Relation) -> bool {
         }
         (Side::A, Role::ReceptionStaff) => matches!(relation, Assigned | SameSite),
         (Side::A, Role::OutreachWorker | Role::Caseworker) => relation == Assigned,
-        (Side::B, Role::Coordinator | Role::OutreachWorker | Role::Caseworker) => {
-            relation == SharedWithB
-        }
+        // B holds the shared view of SharedWithB, never the case (tests `shared_views`).
         _ => false,
     }
 }

@@ -173,6 +173,7 @@ fn observation_change(world: &World, who: &Who, id: &DocumentId) -> Vec<Vec<u8>>
             .map(|m| m.device_id.clone())
             .unwrap_or_default()),
         attachments: None,
+        provenance: None,
     };
     case::append(&mut doc, CaseLog::Observations, &obs).unwrap();
     doc.commit();
@@ -256,7 +257,7 @@ pub fn case_probes() -> Vec<CaseProbe> {
         },
         CaseProbe {
             mutates: true,
-            prepare: Some(Box::new(|w, _, id| w.share_with_b(id))),
+            prepare: Some(Box::new(|w, _, id| w.share_with_b(id).0)),
             default_aux: |_, _| "00000000-0000-4000-8000-000000000000".into(),
             ..probe(
                 "DELETE share",

@@ -55,10 +55,10 @@ pub enum Relation {
     SameSite,
     /// Site A2, assigned to nobody.
     OtherSite,
-    /// Site A2, shared with B; B's coordinator assigned it to B's outreach worker and
-    /// caseworker.
+    /// Site A2, shared with B; B's coordinator assigned its view to B's outreach worker and
+    /// caseworker (B holds the view, never the case).
     SharedWithB,
-    /// Site A2, shared with B and withdrawn (B's assignments lapsed with it).
+    /// Site A2, shared with B and withdrawn (B's assignments of the view lapsed with it).
     ShareWithdrawn,
     /// Site A1, erased.
     Erased,
@@ -207,16 +207,20 @@ impl World {
                 }
             }
             Relation::SharedWithB => {
-                self.share_with_b(&id);
+                let (_, view) = self.share_with_b(&id);
                 let coord_b = self.b.member(Role::Coordinator).token.clone();
                 for role in [Role::OutreachWorker, Role::Caseworker] {
-                    self.assign(&coord_b, &id, &self.b.member(role).user_id);
+                    self.assign(&coord_b, &view, &self.b.member(role).user_id);
                 }
             }
             Relation::ShareWithdrawn => {
-                let share = self.share_with_b(&id);
+                let (share, view) = self.share_with_b(&id);
                 let coord_b = self.b.member(Role::Coordinator).token.clone();
-                self.assign(&coord_b, &id, &self.b.member(Role::OutreachWorker).user_id);
+                self.assign(
+                    &coord_b,
+                    &view,
+                    &self.b.member(Role::OutreachWorker).user_id,
+                );
                 self.expect(
                     200,
                     "DELETE",
@@ -243,8 +247,8 @@ impl World {
         );
     }
 
-    /// Shares a case of A with B; returns the share id.
-    pub fn share_with_b(&self, id: &DocumentId) -> String {
+    /// Shares a case of A with B; returns the share id and its view's id.
+    pub fn share_with_b(&self, id: &DocumentId) -> (String, DocumentId) {
         let share = self.expect(
             201,
             "POST",
@@ -252,7 +256,8 @@ impl World {
             self.coordinator_a(),
             Some(share_body(&self.b.name)),
         );
-        share["id"].as_str().unwrap().to_string()
+        let view = share["view_id"].as_str().unwrap().parse().unwrap();
+        (share["id"].as_str().unwrap().to_string(), view)
     }
 
     /// A fresh device for a member's user (to revoke or wipe without harming the others).

@@ -155,10 +155,16 @@ storage_test!(the_demo_seeds_both_children_once, |db| {
     let qiros: Vec<&str> = missing(qiro.id).map(|a| a.status.as_str()).collect();
     assert_eq!(qiros, vec!["stood_down"]);
 
-    // Abena: seen in Calais by the partner organisation's outreach worker, who may read the
-    // shared case.
+    // Abena: seen in Calais by the partner organisation's outreach worker, who holds the
+    // share's view, never the case: the sighting reaches the case as the partner's entry.
     let lea = token_of(&server, "Léa Martin");
-    let timeline: Timeline = get(&server, &lea, &format!("/v1/cases/{}/timeline", abena.id));
+    let refused = reqwest::blocking::Client::new()
+        .get(server.url(&format!("/v1/cases/{}/timeline", abena.id)))
+        .bearer_auth(&lea)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 404, "the partner reads the case");
+    let timeline: Timeline = get(&server, &anna, &format!("/v1/cases/{}/timeline", abena.id));
     let sighting = timeline
         .entries
         .iter()
@@ -168,6 +174,47 @@ storage_test!(the_demo_seeds_both_children_once, |db| {
         sighting.place.as_deref(),
         Some("Calais, food distribution near the station")
     );
+    let case: serde_json::Value = get(&server, &anna, &format!("/v1/cases/{}", abena.id));
+    let partner_entry = case["case"]["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| !o["provenance"].is_null())
+        .expect("the partner's sighting carries its provenance");
+    assert_eq!(partner_entry["kind"], "sighting");
+    let export: serde_json::Value = get(&server, &anna, &format!("/v1/cases/{}/export", abena.id));
+    let view = export["shares"][0]["view_id"].as_str().unwrap().to_string();
+    let held: serde_json::Value = get(&server, &lea, &format!("/v1/shared-views/{view}"));
+    // The share covers identity, description, photos and location: nothing else travels.
+    let text = held.to_string();
+    for withheld in [
+        "asylum_status",
+        "dublin_status",
+        "phone_numbers",
+        "social_media",
+        "family_and_associates",
+        "guardian",
+        "social_worker",
+    ] {
+        assert!(!text.contains(withheld), "{withheld} reached the partner");
+    }
+    for value in ["Lucia Ferri", "claim not yet lodged"] {
+        assert!(!text.contains(value), "{value} reached the partner");
+    }
+    for empty in [
+        "risk_assessments",
+        "legal_bases",
+        "episodes",
+        "referrals",
+        "checklists",
+    ] {
+        assert_eq!(
+            held["case"][empty],
+            serde_json::json!([]),
+            "{empty} reached the partner"
+        );
+    }
+    assert_eq!(held["contributions"].as_array().unwrap().len(), 1);
     let pack: MissingPack = get(
         &server,
         &anna,

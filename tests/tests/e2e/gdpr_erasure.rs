@@ -116,7 +116,7 @@ storage_test!(export_then_erasure_leaves_nothing_of_the_case, |db| {
         Some(json!({"site": "A1", "profile": {"given_name": name, "nationality": "Eritrean"}})),
     );
     let id: casesync_contract::DocumentId = created["id"].as_str().unwrap().parse().unwrap();
-    let share = world.share_with_b(&id);
+    let (share, _) = world.share_with_b(&id);
     let reception = world.a.member(Role::ReceptionStaff).clone();
     let mut phone = Device::new(
         "r",

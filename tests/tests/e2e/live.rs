@@ -24,6 +24,7 @@ fn observation(id: &str, device: &casesync_tests::device::Device) -> Observation
         author: Str(device.user_id.clone()),
         device: Str(device.device_id.clone()),
         attachments: None,
+        provenance: None,
     }
 }
 

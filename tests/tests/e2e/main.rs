@@ -38,4 +38,5 @@ mod refusals;
 mod risk;
 mod safety_first;
 mod security;
+mod shared_views;
 mod tls;

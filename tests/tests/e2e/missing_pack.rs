@@ -81,6 +81,7 @@ fn record_event(
                 .map(|(k, v)| (k.to_string(), Str::from(*v)))
                 .collect::<BTreeMap<_, _>>(),
         ),
+        provenance: None,
     };
     let doc = device.doc(id);
     if !case::edit::append_episode_event(doc, "ep1", &event).unwrap() {

@@ -54,7 +54,7 @@ storage_test!(a_late_run_never_removes_newer_work, |db| {
     let Claim::Mine(first) = outbox::claim(&mut conn, &id, "instance-a", 10_000).unwrap() else {
         panic!("instance A should hold the work");
     };
-    outbox::complete(&mut conn, &id, "instance-a", first.generation).unwrap();
+    outbox::complete(&mut conn, &id, "instance-a", &first).unwrap();
 
     // A missing report arrives: new work. Then a second run of A over the first work (its
     // lease ran out, or it retried) finishes late and completes what it read back then.
@@ -68,7 +68,7 @@ storage_test!(a_late_run_never_removes_newer_work, |db| {
             None,
         )
         .unwrap();
-    outbox::complete(&mut conn, &id, "instance-a", first.generation).unwrap();
+    outbox::complete(&mut conn, &id, "instance-a", &first).unwrap();
 
     match outbox::claim(&mut conn, &id, "instance-b", 10_000).unwrap() {
         Claim::Mine(pending) => {

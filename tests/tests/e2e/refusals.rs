@@ -149,6 +149,7 @@ storage_test!(a_refusal_on_one_document_leaves_the_others_syncing, |db| {
             author: Str(staff.user_id.clone()),
             device: Str(staff.device_id.clone()),
             attachments: None,
+            provenance: None,
         };
         case::append(peer.doc(id), CaseLog::Observations, &observation).unwrap();
         peer.doc(id).commit();

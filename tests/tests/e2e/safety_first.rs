@@ -59,6 +59,7 @@ storage_test!(
             note: None,
             supersedes: Some(vec![Str::from("ev-absent"), Str::from("ev-missing")]),
             details: None,
+            provenance: None,
         };
         assert!(case::edit::append_episode_event(giulia.doc(&case), "ep1", &returned).unwrap());
         giulia.doc(&case).commit();

@@ -5,6 +5,7 @@
 mod categories;
 mod contributions;
 mod holders;
+mod pages;
 mod record;
 mod withdrawal;
 
@@ -29,7 +30,12 @@ pub fn device_of(world: &World, member: &Member) -> Device {
 
 /// Shares `case` with B for `categories` (resting on `rests_on` if given); returns the
 /// share's JSON.
-pub fn share(world: &World, case: &DocumentId, categories: &[&str], rests_on: Option<&str>) -> Value {
+pub fn share(
+    world: &World,
+    case: &DocumentId,
+    categories: &[&str],
+    rests_on: Option<&str>,
+) -> Value {
     let mut body = json!({
         "organisation": world.b.name,
         "legal_basis": "vital_interests",
@@ -50,11 +56,21 @@ pub fn share(world: &World, case: &DocumentId, categories: &[&str], rests_on: Op
 }
 
 pub fn view_id(share: &Value) -> DocumentId {
-    share["view_id"].as_str().expect("the share names its view").parse().unwrap()
+    share["view_id"]
+        .as_str()
+        .expect("the share names its view")
+        .parse()
+        .unwrap()
 }
 
 /// The view as `token` reads it through the API.
 pub fn read_view(world: &World, view: &DocumentId, token: &str) -> SharedViewDocument {
-    serde_json::from_value(world.expect(200, "GET", &format!("/v1/shared-views/{view}"), token, None))
-        .expect("a shared view")
+    serde_json::from_value(world.expect(
+        200,
+        "GET",
+        &format!("/v1/shared-views/{view}"),
+        token,
+        None,
+    ))
+    .expect("a shared view")
 }

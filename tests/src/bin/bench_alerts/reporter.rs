@@ -88,6 +88,7 @@ impl Reporter {
             note: None,
             supersedes: Some(seen),
             details: None,
+            provenance: None,
         };
         if !case::edit::append_episode_event(doc, "ep1", &event)? {
             let episode = Episode {

@@ -159,6 +159,7 @@ pub fn observe(
         author: Str(device.user_id.clone()),
         device: Str(device.device_id.clone()),
         attachments: None,
+        provenance: None,
     };
     case::append(doc, CaseLog::Observations, &observation)?;
     doc.commit();

@@ -4,52 +4,8 @@ use casesync_contract::Role;
 use casesync_tests::fixtures;
 use casesync_tests::server::TestServer;
 use casesync_tests::storage_test;
-use reqwest::blocking::{Client, Response};
-use reqwest::redirect::Policy;
 
-use super::support::{page_user, world, PASSWORD};
-
-fn client() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
-}
-
-/// `name=value` of the cookie `name` set by a response, with its attributes.
-fn set_cookie(resp: &Response, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(str::to_string)
-}
-
-fn pair(cookie: &str) -> String {
-    cookie.split(';').next().unwrap().to_string()
-}
-
-/// Loads the sign-in form: its double-submit cookie and the token in the form.
-fn form_token(server: &TestServer, http: &Client) -> (String, String) {
-    let resp = http.get(server.url("/web/sign-in")).send().unwrap();
-    let cookie = pair(&set_cookie(&resp, "casesync_form").unwrap());
-    let html = resp.text().unwrap();
-    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let token = html[at..].split('"').next().unwrap().to_string();
-    (cookie, token)
-}
-
-fn sign_in(server: &TestServer, http: &Client, name: &str, password: &str) -> Response {
-    let (cookie, token) = form_token(server, http);
-    http.post(server.url("/web/sign-in"))
-        .header("cookie", cookie)
-        .form(&[
-            ("name", name),
-            ("password", password),
-            ("csrf", &token),
-            ("next", "/web/cases"),
-        ])
-        .send()
-        .unwrap()
-}
+use super::support::{client, page_user, pair, set_cookie, sign_in, world, PASSWORD};
 
 storage_test!(sign_in_sessions_and_csrf, |db| {
     let w = world(&db);

@@ -7,6 +7,8 @@ use casesync_schema::web::credentials;
 use casesync_tests::device::Device;
 use casesync_tests::fixtures::{self, Org};
 use casesync_tests::server::{TestServer, T0};
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
 
 pub const PASSWORD: &str = "a long test passphrase";
 
@@ -126,4 +128,46 @@ pub fn world(db: &casesync_tests::db::TestDb) -> World {
         ben,
         case,
     }
+}
+
+pub(crate) fn client() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+/// `name=value` of the cookie `name` set by a response, with its attributes.
+pub(crate) fn set_cookie(resp: &Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+pub(crate) fn pair(cookie: &str) -> String {
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// Loads the sign-in form: its double-submit cookie and the token in the form.
+fn form_token(server: &TestServer, http: &Client) -> (String, String) {
+    let resp = http.get(server.url("/web/sign-in")).send().unwrap();
+    let cookie = pair(&set_cookie(&resp, "casesync_form").unwrap());
+    let html = resp.text().unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let token = html[at..].split('"').next().unwrap().to_string();
+    (cookie, token)
+}
+
+pub(crate) fn sign_in(server: &TestServer, http: &Client, name: &str, password: &str) -> Response {
+    let (cookie, token) = form_token(server, http);
+    http.post(server.url("/web/sign-in"))
+        .header("cookie", cookie)
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("csrf", &token),
+            ("next", "/web/cases"),
+        ])
+        .send()
+        .unwrap()
 }

@@ -9,6 +9,7 @@ use casesync_contract::case::{
     self, CaseDocument, CaseLog, LegalBasis, Millis, Observation, Referral, RiskAssessment, Str,
     Whole, EPISODE_DETAIL_KEYS, OBSERVATION_KINDS, PROFILE_FIELDS,
 };
+use casesync_contract::risk;
 use casesync_contract::sharing::{cover, project};
 use casesync_contract::wire::DATA_CATEGORIES;
 use casesync_contract::{DocumentId, Role};
@@ -61,11 +62,17 @@ fn full_case(world: &World) -> (DocumentId, Device) {
         .collect();
     let details: Vec<(&str, &str)> = details.iter().map(|(k, v)| (*k, v.as_str())).collect();
     phone.episode_event_with(&id, "ep-1", "ev-missing", "missing", T0 + 100, &details);
+    // Every indicator answered (the health ones too: they travel only with `health`).
+    let answers: std::collections::BTreeMap<String, bool> = risk::V1
+        .indicators
+        .iter()
+        .map(|i| (i.id.to_string(), true))
+        .collect();
     let risk = RiskAssessment {
         id: Str::from("risk-1"),
         instrument_version: Whole(1),
-        answers: [("sudden_change".to_string(), true)].into(),
-        advisory_level: Str::from("medium"),
+        advisory_level: Str::from(risk::advisory_level(&answers, risk::DEFAULT_THRESHOLDS)),
+        answers,
         level: Str::from("high"),
         reason: Some(Str::from("risk reason")),
         next_review: None,
@@ -99,7 +106,12 @@ fn full_case(world: &World) -> (DocumentId, Device) {
     case::append(phone.doc(&id), CaseLog::Referrals, &referral).unwrap();
     phone.doc(&id).commit();
     phone.sync().unwrap();
-    assert!(phone.last_errors.is_empty(), "{:?}", phone.last_errors);
+    let errors: Vec<String> = phone
+        .last_errors
+        .values()
+        .map(|e| e.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     (id, phone)
 }
 
@@ -115,7 +127,13 @@ fn has_key(value: &Value, key: &str) -> bool {
 storage_test!(each_category_carries_exactly_what_it_names, |db| {
     let world = World::build(TestServer::start(&db));
     let (id, _phone) = full_case(&world);
-    let detail = world.expect(200, "GET", &format!("/v1/cases/{id}"), world.coordinator_a(), None);
+    let detail = world.expect(
+        200,
+        "GET",
+        &format!("/v1/cases/{id}"),
+        world.coordinator_a(),
+        None,
+    );
     let case: CaseDocument = serde_json::from_value(detail["case"].clone()).unwrap();
     let partner = world.b.member(Role::Coordinator).token.clone();
     for category in DATA_CATEGORIES {
@@ -138,7 +156,12 @@ storage_test!(each_category_carries_exactly_what_it_names, |db| {
             .filter(|f| case.profile.contains_key(*f))
             .collect();
         assert_eq!(registers, expected, "{category}: profile registers");
-        let kinds: BTreeSet<&str> = view.case.observations.iter().map(|o| o.kind.as_str()).collect();
+        let kinds: BTreeSet<&str> = view
+            .case
+            .observations
+            .iter()
+            .map(|o| o.kind.as_str())
+            .collect();
         let expected: BTreeSet<&str> = table.observation_kinds.iter().copied().collect();
         assert_eq!(kinds, expected, "{category}: observation kinds");
         let facts: BTreeSet<&str> = view.case.facts.keys().map(String::as_str).collect();
@@ -154,7 +177,10 @@ storage_test!(each_category_carries_exactly_what_it_names, |db| {
             assert_eq!(present, table.logs.contains(&log), "{category}: {log}");
         }
         for staff in ["author", "device"] {
-            assert!(!has_key(&held, staff), "{category}: the view names the sharing side's {staff}");
+            assert!(
+                !has_key(&held, staff),
+                "{category}: the view names the sharing side's {staff}"
+            );
         }
     }
 });

@@ -21,7 +21,13 @@ storage_test!(every_version_sent_is_recorded_with_its_hash, |db| {
     let made = share(&world, &case, &["identity", "physical_description"], None);
     let view = view_id(&made);
     let sent = |world: &World| {
-        let export = world.expect(200, "GET", &format!("/v1/cases/{case}/export"), world.coordinator_a(), None);
+        let export = world.expect(
+            200,
+            "GET",
+            &format!("/v1/cases/{case}/export"),
+            world.coordinator_a(),
+            None,
+        );
         export["shares"][0]["sent"].as_array().unwrap().clone()
     };
     let first = sent(&world);
@@ -31,7 +37,10 @@ storage_test!(every_version_sent_is_recorded_with_its_hash, |db| {
         first[0]["sha256"].as_str().unwrap(),
         sha256_hex(&serde_json::to_vec(&held.case).unwrap())
     );
-    assert_eq!(first[0]["data_categories"], serde_json::json!(["identity", "physical_description"]));
+    assert_eq!(
+        first[0]["data_categories"],
+        serde_json::json!(["identity", "physical_description"])
+    );
 
     let mut coordinator = device_of(&world, world.a.member(Role::Coordinator));
     coordinator.sync().unwrap();
@@ -39,7 +48,10 @@ storage_test!(every_version_sent_is_recorded_with_its_hash, |db| {
     coordinator.set_profile(&case, "asylum_status", "pending");
     coordinator.sync().unwrap();
     assert_eq!(sent(&world).len(), 1);
-    assert!(!read_view(&world, &view, world.coordinator_a()).case.profile.contains_key("asylum_status"));
+    assert!(!read_view(&world, &view, world.coordinator_a())
+        .case
+        .profile
+        .contains_key("asylum_status"));
     // Covered: version 2, and the partner's view holds it.
     coordinator.set_profile(&case, "marks", "scar on the left hand");
     coordinator.sync().unwrap();
@@ -47,7 +59,10 @@ storage_test!(every_version_sent_is_recorded_with_its_hash, |db| {
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["version"], 2);
     let held = read_view(&world, &view, &world.b.member(Role::Coordinator).token);
-    assert_eq!(held.case.profile.get("marks").map(|v| v.as_str()), Some("scar on the left hand"));
+    assert_eq!(
+        held.case.profile.get("marks").map(|v| v.as_str()),
+        Some("scar on the left hand")
+    );
     assert_eq!(
         versions[1]["sha256"].as_str().unwrap(),
         sha256_hex(&serde_json::to_vec(&held.case).unwrap())
@@ -71,18 +86,35 @@ storage_test!(the_partners_alert_carries_only_the_shares_fields, |db| {
         &[("last_seen_place", "the port"), ("clothing", "blue jacket")],
     );
     coordinator.sync().unwrap();
-    let alerts = world.expect(200, "GET", "/v1/alerts", &world.b.member(Role::Coordinator).token, None);
+    let alerts = world.expect(
+        200,
+        "GET",
+        "/v1/alerts",
+        &world.b.member(Role::Coordinator).token,
+        None,
+    );
     let alert = alerts["alerts"]
         .as_array()
         .unwrap()
         .iter()
+        .map(|a| &a["alert"])
         .find(|a| a["kind"] == "missing")
         .unwrap_or_else(|| panic!("the partner is alerted: {alerts}"));
     let pack = &alert["pack"];
     assert_eq!(pack["name"], "Abena");
     assert_eq!(pack["reference"], made["id"]);
-    for withheld in ["description", "clothing", "last_seen_place", "last_seen_at", "contact", "photo"] {
-        assert!(pack[withheld].is_null(), "{withheld} reached the partner: {pack}");
+    for withheld in [
+        "description",
+        "clothing",
+        "last_seen_place",
+        "last_seen_at",
+        "contact",
+        "photo",
+    ] {
+        assert!(
+            pack[withheld].is_null(),
+            "{withheld} reached the partner: {pack}"
+        );
     }
     assert!(!alert.to_string().contains("the port"));
 });

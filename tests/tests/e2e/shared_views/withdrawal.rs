@@ -29,61 +29,87 @@ fn caseload_of(world: &World, token: &str) -> DocumentId {
     me["caseload_url"].as_str().unwrap().parse().unwrap()
 }
 
-storage_test!(withdrawing_the_share_takes_the_view_off_live_and_batch_devices, |db| {
-    let world = World::build(TestServer::start(&db));
-    let case = world.cases[&Relation::SameSite];
-    let made = share(&world, &case, &["identity"], None);
-    let view = view_id(&made);
-    let partner = world.b.member(Role::Coordinator).clone();
-    // Live: the partner coordinator's app holds its caseload over the WebSocket.
-    let caseload = caseload_of(&world, &partner.token);
-    let mut live = connect(&world.server.base_url, &partner.token, false).expect("connect");
-    live.join();
-    live.open(caseload);
-    assert!(live.pump_until(WAIT, |p| listed(p, &caseload, &view)), "the view is listed");
-    live.open(view);
-    assert!(live.pump_until(WAIT, |p| p.has_content(&view)), "the view arrives live");
-    // Batch: another device of the partner holds it too.
-    let mut phone = device_of(&world, &partner);
-    phone.sync().unwrap();
-    assert!(phone.docs.contains_key(&view));
+storage_test!(
+    withdrawing_the_share_takes_the_view_off_live_and_batch_devices,
+    |db| {
+        let world = World::build(TestServer::start(&db));
+        let case = world.cases[&Relation::SameSite];
+        let made = share(&world, &case, &["identity"], None);
+        let view = view_id(&made);
+        let partner = world.b.member(Role::Coordinator).clone();
+        // Live: the partner coordinator's app holds its caseload over the WebSocket.
+        let caseload = caseload_of(&world, &partner.token);
+        let mut live = connect(&world.server.base_url, &partner.token, false).expect("connect");
+        live.join();
+        live.open(caseload);
+        assert!(
+            live.pump_until(WAIT, |p| listed(p, &caseload, &view)),
+            "the view is listed"
+        );
+        live.open(view);
+        assert!(
+            live.pump_until(WAIT, |p| p.has_content(&view)),
+            "the view arrives live"
+        );
+        // Batch: another device of the partner holds it too.
+        let mut phone = device_of(&world, &partner);
+        phone.sync().unwrap();
+        assert!(phone.docs.contains_key(&view));
 
-    world.expect(
-        200,
-        "DELETE",
-        &format!("/v1/cases/{case}/shares/{}", made["id"].as_str().unwrap()),
-        world.coordinator_a(),
-        None,
-    );
-    assert!(
-        live.pump_until(WAIT, |p| !listed(p, &caseload, &view)),
-        "the view leaves the live caseload"
-    );
-    let reply = phone.post_sync(&phone.sync_request()).unwrap();
-    assert!(reply.removed_documents.contains(&view), "{:?}", reply.removed_documents);
-    let answer = world.send("GET", &format!("/v1/shared-views/{view}"), Some(&partner.token), None);
-    assert_eq!(answer.status, 404);
+        world.expect(
+            200,
+            "DELETE",
+            &format!("/v1/cases/{case}/shares/{}", made["id"].as_str().unwrap()),
+            world.coordinator_a(),
+            None,
+        );
+        assert!(
+            live.pump_until(WAIT, |p| !listed(p, &caseload, &view)),
+            "the view leaves the live caseload"
+        );
+        let request = phone.sync_request();
+        let reply = phone.post_sync(&request).unwrap();
+        assert!(
+            reply.removed_documents.contains(&view),
+            "{:?}",
+            reply.removed_documents
+        );
+        let answer = world.send(
+            "GET",
+            &format!("/v1/shared-views/{view}"),
+            Some(&partner.token),
+            None,
+        );
+        assert_eq!(answer.status, 404);
 
-    // No more updates: the case changes, the view (read by the source) does not.
-    let before = read_view(&world, &view, world.coordinator_a());
-    let mut coordinator = device_of(&world, world.a.member(Role::Coordinator));
-    coordinator.sync().unwrap();
-    coordinator.set_profile(&case, "family_name", "Mensah");
-    coordinator.sync().unwrap();
-    let after = read_view(&world, &view, world.coordinator_a());
-    assert_eq!(before, after);
-    // The record of what was sent stays.
-    let export = world.expect(200, "GET", &format!("/v1/cases/{case}/export"), world.coordinator_a(), None);
-    let shared = &export["shares"][0];
-    assert!(shared["withdrawn_at"].is_i64());
-    assert_eq!(shared["sent"].as_array().unwrap().len(), 1);
-});
+        // No more updates: the case changes, the view (read by the source) does not.
+        let before = read_view(&world, &view, world.coordinator_a());
+        let mut coordinator = device_of(&world, world.a.member(Role::Coordinator));
+        coordinator.sync().unwrap();
+        coordinator.set_profile(&case, "family_name", "Mensah");
+        coordinator.sync().unwrap();
+        let after = read_view(&world, &view, world.coordinator_a());
+        assert_eq!(before, after);
+        // The record of what was sent stays.
+        let export = world.expect(
+            200,
+            "GET",
+            &format!("/v1/cases/{case}/export"),
+            world.coordinator_a(),
+            None,
+        );
+        let shared = &export["shares"][0];
+        assert!(shared["withdrawn_at"].is_i64());
+        assert_eq!(shared["sent"].as_array().unwrap().len(), 1);
+    }
+);
 
 storage_test!(withdrawing_the_legal_basis_withdraws_the_share, |db| {
     let world = World::build(TestServer::start(&db));
     let case = world.cases[&Relation::SameSite];
     let mut coordinator = device_of(&world, world.a.member(Role::Coordinator));
     coordinator.sync().unwrap();
+    let (user, device) = (coordinator.user_id.clone(), coordinator.device_id.clone());
     let basis = |id: &str, withdraws: Option<&str>| LegalBasis {
         id: Str::from(id),
         purpose: Str::from("search with the partner"),
@@ -91,8 +117,8 @@ storage_test!(withdrawing_the_legal_basis_withdraws_the_share, |db| {
         given_by: Str::from("the child"),
         recorded_at: Millis(T0),
         withdraws: withdraws.map(Str::from),
-        author: Str(coordinator.user_id.clone()),
-        device: Str(coordinator.device_id.clone()),
+        author: Str(user.clone()),
+        device: Str(device.clone()),
     };
     let consent = basis("lb-consent", None);
     case::append(coordinator.doc(&case), CaseLog::LegalBases, &consent).unwrap();
@@ -133,7 +159,13 @@ storage_test!(withdrawing_the_legal_basis_withdraws_the_share, |db| {
     case::append(coordinator.doc(&case), CaseLog::LegalBases, &withdrawal).unwrap();
     coordinator.doc(&case).commit();
     coordinator.sync().unwrap();
-    let export = world.expect(200, "GET", &format!("/v1/cases/{case}/export"), world.coordinator_a(), None);
+    let export = world.expect(
+        200,
+        "GET",
+        &format!("/v1/cases/{case}/export"),
+        world.coordinator_a(),
+        None,
+    );
     let shared = export["shares"]
         .as_array()
         .unwrap()
@@ -141,7 +173,8 @@ storage_test!(withdrawing_the_legal_basis_withdraws_the_share, |db| {
         .find(|s| s["id"] == made["id"])
         .unwrap();
     assert!(shared["withdrawn_at"].is_i64(), "{shared}");
-    let reply = partner.post_sync(&partner.sync_request()).unwrap();
+    let request = partner.sync_request();
+    let reply = partner.post_sync(&request).unwrap();
     assert!(reply.removed_documents.contains(&view));
     let trail = world.expect(
         200,
