@@ -65,6 +65,11 @@ pub struct ShareCase {
     /// The other organisation is in another country.
     #[serde(default)]
     pub cross_border: bool,
+    /// The id of the case's legal basis entry the share rests on (it must state
+    /// `legal_basis`). Withdrawing that entry (a later entry whose `withdraws` names it)
+    /// withdraws the share. Since issue 16.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rests_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +84,24 @@ pub struct CaseShare {
     pub shared_by: String,
     pub shared_at: i64,
     pub withdrawn_at: Option<i64>,
+    /// The shared view document the partner holds (kind `shared_view`). Since issue 16.
+    #[serde(default)]
+    pub view_id: Option<DocumentId>,
+    #[serde(default)]
+    pub rests_on: Option<String>,
+    /// What was sent under the share: every version of the view's content, oldest first.
+    #[serde(default)]
+    pub sent: Vec<ShareSent>,
+}
+
+/// One version of a shared view's content as the partner received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareSent {
+    pub version: i32,
+    pub sent_at: i64,
+    pub data_categories: Vec<String>,
+    /// SHA-256 (hex) of the view's `case` content as sent (its JSON form).
+    pub sha256: String,
 }
 
 /// `POST /v1/cases/{id}/legal-hold`
