@@ -47,7 +47,7 @@ fn now() -> i64 {
     casesync_schema::now_millis()
 }
 
-fn casesync(db: &TestDb, fail_point: Option<&str>) -> Casesync {
+pub(crate) fn casesync(db: &TestDb, fail_point: Option<&str>) -> Casesync {
     let mut settings = vec![];
     if let Some(point) = fail_point {
         settings.push(("FAIL_POINTS".to_string(), point.to_string()));
@@ -61,7 +61,7 @@ fn casesync(db: &TestDb, fail_point: Option<&str>) -> Casesync {
 }
 
 /// Starts a server whose log goes to `log`.
-fn serve(server: &Casesync, log: &Path) -> ServerProcess {
+pub(crate) fn serve(server: &Casesync, log: &Path) -> ServerProcess {
     let file = std::fs::File::create(log).expect("log file");
     let mut server = server.clone();
     server

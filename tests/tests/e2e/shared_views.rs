@@ -4,6 +4,7 @@
 
 mod categories;
 mod contributions;
+mod crash;
 mod holders;
 mod pages;
 mod record;
