@@ -297,3 +297,13 @@ pub fn received_at(
 pub fn count_documents(conn: &mut crate::DbConn) -> Result<i64, DbError> {
     Ok(documents::table.count().get_result(conn)?)
 }
+
+/// How many chunks a document has stored (erasure checks).
+pub fn count_chunks_of(conn: &mut crate::DbConn, document_id: &str) -> Result<i64, DbError> {
+    use crate::tables::doc_chunks;
+    use diesel::prelude::*;
+    Ok(doc_chunks::table
+        .filter(doc_chunks::document_id.eq(document_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -74,6 +74,16 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let (state, shutdown) = build_state(config, clock)?;
+        // Before anything is served: a case erased earlier and brought back by a restored
+        // backup is erased again. An unreadable ledger stops the start rather than risk it.
+        let reapplied = crate::domain::gdpr::ledger::reapply(&state)
+            .map_err(|e| anyhow::anyhow!("the erasure ledger could not be re-applied: {e}"))?;
+        if reapplied > 0 {
+            tracing::warn!(
+                cases = reapplied,
+                "erasures re-applied from the erasure ledger"
+            );
+        }
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         spawn_workers(&state);

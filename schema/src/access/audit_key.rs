@@ -52,6 +52,13 @@ impl ChainKey {
         hex::encode(hmac::sign(&self.key, text.as_bytes()).as_ref())
     }
 
+    /// The HMAC (hex) of an erasure ledger entry: case `case_id` was erased at `erased_at`.
+    /// Only the server (holding the key) can add entries that the next start re-applies.
+    pub fn erasure_mac(&self, case_id: &str, erased_at: i64) -> String {
+        let text = format!("casesync erasure ledger\n{case_id}\n{erased_at}");
+        hex::encode(hmac::sign(&self.key, text.as_bytes()).as_ref())
+    }
+
     /// The hash of entry `seq` whose canonical form is `canonical`: keyed, unless the entry
     /// predates the key.
     pub fn seal(&self, seq: i64, canonical: &[u8]) -> String {

@@ -255,9 +255,15 @@ impl BlobStore {
 
     /// Every key in the store (backups). Blocking.
     pub fn list_blocking(&self) -> Result<Vec<String>, StoreError> {
+        self.list_prefix_blocking(None)
+    }
+
+    /// The keys under `prefix` (a folder-like key prefix), or every key. Blocking.
+    pub fn list_prefix_blocking(&self, prefix: Option<&str>) -> Result<Vec<String>, StoreError> {
         let objects = self.objects.clone();
+        let prefix = prefix.map(ObjectPath::from);
         let listed: Vec<object_store::ObjectMeta> =
-            self.run_blocking(async move { objects.list(None).try_collect().await })??;
+            self.run_blocking(async move { objects.list(prefix.as_ref()).try_collect().await })??;
         Ok(listed.into_iter().map(|m| m.location.to_string()).collect())
     }
 

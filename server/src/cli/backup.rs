@@ -180,6 +180,11 @@ fn keys_to_keep(config: &Config) -> Vec<String> {
             "audit chain key: {}",
             crate::audit::key::key_path(config).display()
         ),
+        format!(
+            "erasure ledger: the objects under {} in the blob store (a restore keeps them, and \
+             the next start erases again every case they name)",
+            crate::domain::gdpr::ledger::PREFIX
+        ),
     ]
 }
 
@@ -207,7 +212,12 @@ fn copy_out(store: &BlobStore, dir: &Path) -> anyhow::Result<(usize, u64)> {
 /// Every file under `dir` into the store, under its relative path. Refuses a store that
 /// already holds objects.
 fn copy_in(store: &BlobStore, dir: &Path) -> anyhow::Result<usize> {
-    if !store.list_blocking()?.is_empty() {
+    // What an operator keeps apart from backups may be there already: the erasure ledger
+    // (re-applied at the next start) and the audit checkpoints.
+    let kept_apart = |k: &String| {
+        k.starts_with(crate::domain::gdpr::ledger::PREFIX) || k.starts_with(AUDIT_CHECKPOINTS)
+    };
+    if store.list_blocking()?.iter().any(|k| !kept_apart(k)) {
         bail!("the blob store is not empty: restore into an empty one");
     }
     let mut files = Vec::new();

@@ -116,3 +116,115 @@ storage_test!(a_backup_under_load_restores_whole, |db| {
     let (ok, out) = cli(&target).run(&["audit", "verify"]).unwrap();
     assert!(ok, "{out}");
 });
+
+/// Copies a folder's files into another (the operator keeping the erasure ledger apart).
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+storage_test!(
+    an_erasure_survives_restoring_a_backup_taken_before_it,
+    |db| {
+        let w = world(&db);
+        let coordinator = fixtures::device(&w.server, &w.org, Role::Coordinator, "chiara");
+        let http = reqwest::blocking::Client::new();
+        let photo = w
+            .server
+            .state
+            .engine
+            .read(&w.case, |d| read_case_causal(d).unwrap())
+            .unwrap()
+            .unwrap()
+            .profile["photo"]
+            .0
+            .clone();
+        // Another child's case, which a forged ledger entry will name.
+        let keep = {
+            let mut other = fixtures::device(&w.server, &w.org, Role::ReceptionStaff, "other");
+            let id = other.open_case(&[("given_name", "Qiro")], T0);
+            other.sync().unwrap();
+            id
+        };
+        let backup = tempfile::tempdir().unwrap();
+        let folder = backup.path().join("before-the-erasure");
+        let (ok, out) = cli(&db).run(&["backup", folder.to_str().unwrap()]).unwrap();
+        assert!(ok, "{out}");
+        assert!(
+            out.contains("erasure ledger"),
+            "the backup names the ledger to keep: {out}"
+        );
+
+        // The child's case is erased after the backup.
+        let resp = http
+            .delete(w.server.url(&format!("/v1/cases/{}", w.case)))
+            .bearer_auth(&coordinator.token)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{}", resp.text().unwrap());
+        let ledger = db.data_dir().join("blobs").join("erasures");
+        assert_eq!(
+            std::fs::read_dir(&ledger).unwrap().count(),
+            1,
+            "one ledger entry"
+        );
+
+        // The older backup is restored into a fresh database; the keys and the ledger were kept
+        // apart (in production the bucket outlives the database).
+        let target = TestDb::new(db.kind()).expect("a second database");
+        std::fs::create_dir_all(target.data_dir()).unwrap();
+        for key in ["blob-master.key", "audit-chain.key"] {
+            std::fs::copy(db.data_dir().join(key), target.data_dir().join(key)).unwrap();
+        }
+        copy_folder(&ledger, &target.data_dir().join("blobs").join("erasures"));
+        // A forged entry (no valid seal) for a case that must stay.
+        std::fs::write(
+            target
+                .data_dir()
+                .join("blobs")
+                .join("erasures")
+                .join(format!("{keep}.json")),
+            serde_json::json!({"case_id": keep.to_string(), "organisation_id": w.org.id,
+                           "erased_at": T0, "seal": "00"})
+            .to_string(),
+        )
+        .unwrap();
+        let (ok, out) = cli(&target)
+            .run(&["restore", folder.to_str().unwrap()])
+            .unwrap();
+        assert!(ok, "restore failed: {out}");
+
+        // The restored server erases the case again before serving: nothing of it reads.
+        let restored = TestServer::start(&target);
+        assert!(restored
+            .state
+            .engine
+            .read(&w.case, |_| ())
+            .unwrap()
+            .is_none());
+        let resp = http
+            .get(restored.url(&format!("/v1/cases/{}", w.case)))
+            .bearer_auth(&coordinator.token)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404);
+        let resp = http
+            .get(restored.url(&format!("/v1/blobs/{photo}")))
+            .bearer_auth(&w.ana.token)
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "the photo is gone again");
+        let mut conn = restored.state.pool.get().unwrap();
+        let chunks =
+            casesync_schema::store::count_chunks_of(&mut conn, &w.case.to_string()).unwrap();
+        assert_eq!(chunks, 0, "no chunk of the case in the restored database");
+        drop(conn);
+        // The forged entry erased nothing.
+        assert!(restored.state.engine.read(&keep, |_| ()).unwrap().is_some());
+        let (ok, out) = cli(&target).run(&["audit", "verify"]).unwrap();
+        assert!(ok, "{out}");
+    }
+);

@@ -35,19 +35,41 @@ pub fn erase_on_request(
         &id,
         &row,
         json!({ "reason": "erasure_request" }),
+        Holds::Respect,
     )
 }
 
-/// Erases a case for `actor`; `why` goes into the tombstone.
+/// Whether a legal hold stops the erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    Respect,
+    /// Re-applying an erasure from the ledger: it already happened.
+    Ignore,
+}
+
+fn legal_hold() -> DomainError {
+    DomainError::new(
+        ErrorCode::LegalHold,
+        "the case is under a legal hold and cannot be erased",
+    )
+}
+
+/// Erases a case for `actor`; `why` goes into the tombstone. The erasure ledger gets its
+/// entry first (`ledger`): a backup restored later cannot bring the case back.
 pub fn erase(
     state: &AppState,
     actor: &Actor,
     id: &DocumentId,
     row: &DocumentRow,
     why: Value,
+    holds_rule: Holds,
 ) -> Result<CaseErased, DomainError> {
     let now = state.now();
     let mut conn = state.db()?;
+    if holds_rule == Holds::Respect && holds::active(&mut conn, &row.id)?.is_some() {
+        return Err(legal_hold());
+    }
+    super::ledger::record(state, id, &row.organisation_id, now)?;
     let mut concerned: Vec<String> = shares::of_document(&mut conn, &row.id)?
         .into_iter()
         .map(|s| s.organisation_id)
@@ -57,7 +79,7 @@ pub fn erase(
     concerned.dedup();
     let erased = write_tx(&mut conn, |conn| {
         // Checked inside the transaction: a hold placed a moment ago still wins.
-        if holds::active(conn, &row.id)?.is_some() {
+        if holds_rule == Holds::Respect && holds::active(conn, &row.id)?.is_some() {
             return Ok(None);
         }
         let rows = erasure::erase_case_rows(conn, &row.id, now)?;
@@ -66,13 +88,16 @@ pub fn erase(
             .detail(json!({ "why": why, "rows": rows }));
         record_in(conn, &state.audit_key, actor, &[tombstone], now)?;
         Ok(Some(rows))
-    })?;
+    });
     drop(conn);
-    let Some(rows) = erased else {
-        return Err(DomainError::new(
-            ErrorCode::LegalHold,
-            "the case is under a legal hold and cannot be erased",
-        ));
+    let rows = match erased {
+        Ok(Some(rows)) => rows,
+        Ok(None) => {
+            super::ledger::withdraw(state, id);
+            return Err(legal_hold());
+        }
+        // Not erased now: the ledger entry stays, and the next start completes it.
+        Err(e) => return Err(e.into()),
     };
     state.engine.forget(id);
     // The views' references go first: a photo still referenced by a view would survive.

@@ -7,4 +7,5 @@ pub mod erase;
 pub mod export;
 pub mod export_html;
 pub mod holds;
+pub mod ledger;
 pub mod retention;

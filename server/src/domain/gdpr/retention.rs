@@ -12,7 +12,7 @@ use casesync_schema::access::retention;
 use casesync_schema::directory::{documents, AuthenticatedDevice};
 use serde_json::json;
 
-use super::erase::erase;
+use super::erase::{erase, Holds};
 use crate::domain::access::{readable_case, require_owning_coordinator};
 use crate::domain::audit::{audited, Actor, AuditAction, AuditEvent};
 use crate::domain::error::DomainError;
@@ -117,7 +117,7 @@ fn expire_one(
         .clone()
         .unwrap_or_else(|| cfg.default_retention_class.clone());
     let why = json!({ "reason": "retention_expired", "class": class, "days": days });
-    match erase(state, &Actor::Server, &id, &row, why) {
+    match erase(state, &Actor::Server, &id, &row, why, Holds::Respect) {
         Ok(_) => Ok(true),
         // A hold placed since the candidates were listed.
         Err(e) if e.code() == ErrorCode::LegalHold => Ok(false),
