@@ -11,6 +11,7 @@ mod contribution;
 mod covered;
 mod project;
 mod view;
+mod write;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -27,6 +28,9 @@ mod project_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod view_tests;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod write_tests;
 
 pub use categories::{cover, AttachmentCover, CategoryCover, CATEGORY_TABLE, HEADER_FIELDS};
 pub use contribution::{
@@ -40,3 +44,4 @@ pub use view::{
     SharedObservation, SharedReferral, SharedRiskAssessment, SharedViewDocument, SHARED_VIEW_KIND,
     SHARED_VIEW_SCHEMA_VERSION,
 };
+pub use write::write_view_case;

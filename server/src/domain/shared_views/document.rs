@@ -2,9 +2,11 @@
 //! `case` part, reconciled with what the share's categories cover of the case now.
 
 use automerge::transaction::CommitOptions;
-use automerge::{ActorId, Automerge, ROOT};
+use automerge::{ActorId, Automerge};
 use casesync_contract::case::values::{Millis, Str, Whole};
-use casesync_contract::sharing::{SharedCase, SharedViewDocument, SHARED_VIEW_KIND};
+use casesync_contract::sharing::{
+    write_view_case, SharedCase, SharedViewDocument, SHARED_VIEW_KIND,
+};
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::DocumentId;
 use casesync_schema::access::shares::ShareRow;
@@ -108,7 +110,7 @@ pub fn write_case(
         DocumentKind::SharedView,
         &Writer::server(view.source_organisation),
         None,
-        |tx| autosurgeon::reconcile_prop(tx, ROOT, "case", content),
+        |tx| write_view_case(tx, content),
     )?;
     Ok(())
 }
