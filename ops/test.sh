@@ -178,14 +178,17 @@ if [[ -n "$free_kb" ]] && ((free_kb < 4 * 1024 * 1024)); then
 fi
 for service in "${SERVICES[@]}"; do start_service "$service"; done
 
-# Build dependency, needed even if the postgres service was skipped or failed.
-if ! postgres_libpq_ensure; then
-  if in_ci; then
-    casesync_err "libpq-dev is missing and could not be installed"
-    exit 1
+# Build tools: libpq and OpenSSL are built from source (schema/Cargo.toml), which needs a C
+# compiler, make and perl; nothing of PostgreSQL's client library.
+for tool in cc make perl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    if in_ci; then
+      casesync_err "$tool is missing: the build of libpq and OpenSSL from source needs it"
+      exit 1
+    fi
+    casesync_warn "$tool missing: the build of libpq and OpenSSL from source will fail"
   fi
-  casesync_warn "libpq-dev missing: the build of diesel's PostgreSQL backend will likely fail"
-fi
+done
 
 printf '[services] started: %s%s\n' "${STARTED[*]:-none}" "${FAILED:+; FAILED: ${FAILED[*]}}" >&2
 print_env >&2

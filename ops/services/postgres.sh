@@ -26,26 +26,11 @@ postgres_bin_dir() {
   [[ -n "$best" ]] && printf '%s\n' "$best"
 }
 
-# libpq-dev is a build dependency, not a service: diesel's PostgreSQL backend (pq-sys) links
-# libpq, so `cargo test` needs it even when no cluster is started.
-postgres_libpq_missing() {
-  command -v dpkg-query >/dev/null 2>&1 || return 1 # not Debian: trust the developer
-  local status
-  status="$(dpkg-query -W -f='${Status}' libpq-dev 2>/dev/null)" || true
-  [[ "$status" != "install ok installed" ]]
-}
-
-postgres_libpq_ensure() {
-  postgres_libpq_missing || return 0
-  casesync_apt_install libpq-dev
-}
-
-# Server binaries for the cluster (and libpq-dev in the same apt call when it is missing too).
+# Server binaries for the cluster (the build needs no libpq-dev: libpq is built from source).
 # Installs only what is missing, so a ready machine runs no apt at all.
 postgres_ensure() {
   local missing=()
   postgres_bin_dir >/dev/null || missing+=(postgresql)
-  postgres_libpq_missing && missing+=(libpq-dev)
   ((${#missing[@]} == 0)) && return 0
   casesync_apt_install "${missing[@]}" || return 1
   # Debian's postinst may start its "main" cluster (not in containers with policy-rc.d);

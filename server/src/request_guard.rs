@@ -65,3 +65,30 @@ mod tests {
         assert!(!has_encoded_control("/web/cases"));
     }
 }
+
+/// Until the erasure ledger has been re-applied since start (`domain::gdpr::ledger`), a
+/// restored database may still hold a case erased earlier: nothing is served but the
+/// probes, which say why (`503 unavailable`).
+pub async fn hold_until_erasures_applied(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let applied = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_none_or(|state| {
+            state
+                .erasures_applied
+                .load(std::sync::atomic::Ordering::SeqCst)
+        });
+    let probe = matches!(req.path(), "/healthz" | "/readyz" | "/metrics");
+    if applied || probe {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let error = ApiError::new(
+        ErrorCode::Unavailable,
+        "erasures are being re-applied from the erasure ledger; try again shortly",
+    );
+    Ok(req
+        .into_response(error.error_response())
+        .map_into_right_body())
+}

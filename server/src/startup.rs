@@ -75,15 +75,9 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let (state, shutdown) = build_state(config, clock)?;
         // Before anything is served: a case erased earlier and brought back by a restored
-        // backup is erased again. An unreadable ledger stops the start rather than risk it.
-        let reapplied = crate::domain::gdpr::ledger::reapply(&state)
-            .map_err(|e| anyhow::anyhow!("the erasure ledger could not be re-applied: {e}"))?;
-        if reapplied > 0 {
-            tracing::warn!(
-                cases = reapplied,
-                "erasures re-applied from the erasure ledger"
-            );
-        }
+        // backup is erased again (retried until the blob store answers; nothing but the
+        // probes is served meanwhile).
+        crate::domain::gdpr::ledger::apply_at_start(&state);
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         spawn_workers(&state);
@@ -179,6 +173,7 @@ pub fn build_state(
         audit_key,
         audit_reads: Default::default(),
         shutdown,
+        erasures_applied: Default::default(),
     };
     Ok((state, shutdown_tx))
 }
@@ -203,6 +198,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::new(ErrorCode::InvalidRequest, e.to_string()).into()
             }))
+            .wrap(actix_web::middleware::from_fn(
+                crate::request_guard::hold_until_erasures_applied,
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::request_guard::refuse_malformed,
             ))

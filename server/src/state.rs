@@ -36,6 +36,9 @@ pub struct AppState {
     pub audit_reads: Arc<crate::audit::reads::ReadLog>,
     /// Flips to true when the server begins to stop: live sessions close gracefully.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// True once the erasure ledger has been re-applied since start: until then nothing but
+    /// the probes is served (`domain::gdpr::ledger`).
+    pub erasures_applied: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Who this server is to automerge-repo peers.

@@ -47,7 +47,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Err(crate::blobs::store::StoreError::Io(object_store::Error::NotFound { .. })) => Ok(()),
         Err(_) => Err("blob store unavailable".to_string()),
     };
-    let problems: Vec<String> = [database, blobs]
+    let erasures = if state
+        .erasures_applied
+        .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        Ok(())
+    } else {
+        Err("erasure ledger not yet re-applied".to_string())
+    };
+    let problems: Vec<String> = [database, blobs, erasures]
         .into_iter()
         .filter_map(Result::err)
         .collect();

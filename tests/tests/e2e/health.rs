@@ -51,6 +51,16 @@ storage_test!(an_unreachable_blob_store_is_not_ready, |db| {
     assert_eq!(ready.status().as_u16(), 503);
     let body: serde_json::Value = ready.json().unwrap();
     assert_eq!(body["problems"][0], "blob store unavailable", "{body}");
+    // The erasure ledger lives in the blob store: until it has been re-applied, a restored
+    // database could still hold an erased child, so nothing but the probes is served.
+    assert_eq!(
+        body["problems"][1], "erasure ledger not yet re-applied",
+        "{body}"
+    );
+    let held = Client::new().get(server.url("/v1/cases")).send().unwrap();
+    assert_eq!(held.status().as_u16(), 503);
+    let error: serde_json::Value = held.json().unwrap();
+    assert_eq!(error["error"]["code"], "unavailable", "{error}");
     let live = Client::new().get(server.url("/healthz")).send().unwrap();
     assert_eq!(live.status().as_u16(), 200, "still live");
 });

@@ -31,6 +31,7 @@ mod live;
 mod live_js;
 mod missing_pack;
 mod outbox;
+mod packaging;
 mod pages;
 mod postgres_tls;
 mod reference_docs;

@@ -2,7 +2,8 @@
 //! sealed with the audit chain key, outside the database. A database restored from a backup
 //! taken before an erasure would bring the child back; every start re-applies the ledger
 //! (`reapply`), so the case is erased again before anything is served. The ledger is written
-//! before the erasure's transaction: an erasure is never committed without its entry. An
+//! before the erasure's transaction: an erasure is never committed without its entry. Until
+//! the ledger has been re-applied, only the probes are served. An
 //! entry whose erasure then fails (a legal hold placed a moment before) is removed; one
 //! left by a crash between the two is completed at the next start, which is what was asked.
 //!
@@ -118,4 +119,41 @@ pub fn reapply(state: &AppState) -> Result<usize, DomainError> {
         erased += 1;
     }
     Ok(erased)
+}
+
+/// Re-applies the ledger before the server serves; if the blob store does not answer, tries
+/// again every few seconds in the background. Until it succeeds, requests other than the
+/// probes are answered `503` (`request_guard::hold_until_erasures_applied`) and `/readyz`
+/// says why.
+pub fn apply_at_start(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    if try_apply(state) {
+        state.erasures_applied.store(true, Ordering::SeqCst);
+        return;
+    }
+    let state = state.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        if try_apply(&state) {
+            state.erasures_applied.store(true, Ordering::SeqCst);
+            return;
+        }
+        if *state.shutdown.borrow() {
+            return;
+        }
+    });
+}
+
+fn try_apply(state: &AppState) -> bool {
+    match reapply(state) {
+        Ok(0) => true,
+        Ok(n) => {
+            tracing::warn!(cases = n, "erasures re-applied from the erasure ledger");
+            true
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the erasure ledger could not be re-applied; serving nothing but the probes until it is");
+            false
+        }
+    }
 }
