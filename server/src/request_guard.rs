@@ -52,20 +52,6 @@ fn has_encoded_control(path: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::has_encoded_control;
-
-    #[test]
-    fn control_characters_are_found_encoded_in_either_case() {
-        assert!(has_encoded_control("/v1/cases/abc%0D%0A"));
-        assert!(has_encoded_control("/v1/cases/%0a"));
-        assert!(has_encoded_control("/v1/cases/%7f"));
-        assert!(!has_encoded_control("/v1/cases/2Ux%20y%2F"));
-        assert!(!has_encoded_control("/web/cases"));
-    }
-}
-
 /// Until the erasure ledger has been re-applied since start (`domain::gdpr::ledger`), a
 /// restored database may still hold a case erased earlier: nothing is served but the
 /// probes, which say why (`503 unavailable`).
@@ -91,4 +77,18 @@ pub async fn hold_until_erasures_applied(
     Ok(req
         .into_response(error.error_response())
         .map_into_right_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_encoded_control;
+
+    #[test]
+    fn control_characters_are_found_encoded_in_either_case() {
+        assert!(has_encoded_control("/v1/cases/abc%0D%0A"));
+        assert!(has_encoded_control("/v1/cases/%0a"));
+        assert!(has_encoded_control("/v1/cases/%7f"));
+        assert!(!has_encoded_control("/v1/cases/2Ux%20y%2F"));
+        assert!(!has_encoded_control("/web/cases"));
+    }
 }
