@@ -8,7 +8,7 @@
 //! plain SHA-256; `unkeyed_until` (recorded with the key when it was generated, never read
 //! from the database) says how many there are, so an attacker cannot claim more of them.
 
-use ring::hmac;
+use aws_lc_rs::hmac;
 use sha2::{Digest, Sha256};
 
 #[derive(Clone)]

@@ -7,10 +7,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
-use ring::rand::{SecureRandom, SystemRandom};
 
 use super::config::BlobConfig;
 
@@ -60,7 +60,9 @@ impl MasterKey {
         let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
             KeyError::Config(format!("must be 32 bytes, found {}", b.len()))
         })?;
-        let id = hex::encode(&ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref()[..8]);
+        let id = hex::encode(
+            &aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes).as_ref()[..8],
+        );
         let key = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
             .map_err(|_| KeyError::Config("rejected by the cipher".into()))?;
         Ok(Self {

@@ -87,8 +87,8 @@ fn skeleton_change(
     organisation_id: &str,
     site: Option<&str>,
 ) -> Result<Vec<u8>, DomainError> {
-    let digest = ring::digest::digest(
-        &ring::digest::SHA256,
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
         &[
             b"casesync alert document skeleton ".as_slice(),
             id.as_bytes(),

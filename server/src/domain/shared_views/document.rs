@@ -76,8 +76,8 @@ pub fn ensure_written(state: &AppState, view: &View<'_>) -> Result<(), DomainErr
 }
 
 fn skeleton_change(view: &View<'_>) -> Result<Vec<u8>, DomainError> {
-    let digest = ring::digest::digest(
-        &ring::digest::SHA256,
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
         &[
             b"casesync shared view skeleton ".as_slice(),
             view.id.as_bytes(),
@@ -119,6 +119,6 @@ pub fn write_case(
 pub fn digest(content: &SharedCase) -> Result<String, DomainError> {
     let bytes = serde_json::to_vec(content).map_err(DomainError::internal)?;
     Ok(hex::encode(
-        ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref(),
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes).as_ref(),
     ))
 }
