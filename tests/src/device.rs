@@ -238,6 +238,7 @@ impl Device {
         SyncRequest {
             include_new: false,
             documents,
+            scope_digest: None,
         }
     }
 

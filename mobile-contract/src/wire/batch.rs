@@ -23,6 +23,12 @@ pub struct SyncRequest {
     /// gets only the list, as before).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_new: bool,
+    /// With no `documents`: the [`scope_digest`] of every document the device holds at its
+    /// heads. When it matches the server's, the reply says `unchanged` and nothing else (a
+    /// phone in sync polls in a few dozen bytes); otherwise `full_request_needed`, and the
+    /// device sends its usual request. Ignored when `documents` is not empty. Since 2026-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_digest: Option<String>,
 }
 
 /// One document as the device has it.
@@ -50,6 +56,35 @@ pub struct SyncResponse {
     pub wipe: bool,
     /// Server time (ms since epoch), to estimate clock skew.
     pub server_time: i64,
+    /// The request's `scope_digest` matched: the device holds every document of its scope
+    /// at the server's heads. Nothing else in this reply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
+    /// The request's `scope_digest` did not match: send the full request (documents with
+    /// heads and changes).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full_request_needed: bool,
+}
+
+/// The scope digest of batch sync: SHA-256 (hex) over one line per document, in the order of
+/// the ids' text, `"<id> <head>,<head>...\n"` with the heads (hex) sorted. Phones compute it
+/// over what they hold, the server over the device's scope at its own heads.
+pub fn scope_digest<'a>(documents: impl IntoIterator<Item = (DocumentId, &'a [String])>) -> String {
+    use sha2::Digest;
+    let mut lines: Vec<String> = documents
+        .into_iter()
+        .map(|(id, heads)| {
+            let mut heads: Vec<&str> = heads.iter().map(String::as_str).collect();
+            heads.sort_unstable();
+            format!("{id} {}\n", heads.join(","))
+        })
+        .collect();
+    lines.sort_unstable();
+    let mut hasher = sha2::Sha256::new();
+    for line in &lines {
+        hasher.update(line.as_bytes());
+    }
+    hex::encode(hasher.finalize())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +168,7 @@ mod tests {
     fn sample() -> SyncRequest {
         SyncRequest {
             include_new: false,
+            scope_digest: None,
             documents: vec![DocumentPush {
                 id: DocumentId::random(),
                 heads: vec!["ab".repeat(32)],
@@ -159,5 +195,18 @@ mod tests {
         assert!(json.contains("\"hW9Kgw==\""), "{json}");
         let back: SyncRequest = serde_json::from_str(&json).unwrap();
         assert_eq!(back, req);
+    }
+
+    #[test]
+    fn the_scope_digest_ignores_order_and_follows_every_head() {
+        let (a, b) = (DocumentId::random(), DocumentId::random());
+        let h1 = vec!["01".to_string(), "02".to_string()];
+        let h1_reversed = vec!["02".to_string(), "01".to_string()];
+        let h2 = vec!["03".to_string()];
+        let one = scope_digest([(a, &h1[..]), (b, &h2[..])]);
+        assert_eq!(one, scope_digest([(b, &h2[..]), (a, &h1_reversed[..])]));
+        assert_ne!(one, scope_digest([(a, &h1[..]), (b, &h1[..])]));
+        assert_ne!(one, scope_digest([(a, &h1[..])]));
+        assert_eq!(one.len(), 64);
     }
 }

@@ -15,7 +15,8 @@ use std::collections::HashSet;
 use automerge::ChangeHash;
 use casesync_contract::errors::{ErrorCode, ErrorDetail};
 use casesync_contract::wire::{
-    DocumentKind, DocumentPush, DocumentReply, DocumentStatus, SyncRequest, SyncResponse,
+    scope_digest, DocumentKind, DocumentPush, DocumentReply, DocumentStatus, SyncRequest,
+    SyncResponse,
 };
 use casesync_schema::directory::AuthenticatedDevice;
 use casesync_sync::HeldChanges;
@@ -45,6 +46,9 @@ pub fn sync_batch(
     if caller.wipe_requested {
         return wipe(state, caller, request);
     }
+    if let (true, Some(digest)) = (request.documents.is_empty(), &request.scope_digest) {
+        return digest_reply(state, caller, digest);
+    }
     let include_new = request.include_new;
     let mut replies = Vec::with_capacity(request.documents.len());
     let mut sent = HashSet::new();
@@ -65,12 +69,7 @@ pub fn sync_batch(
         }
         replies.push(synced.reply);
     }
-    let in_scope = {
-        let mut conn = state.db()?;
-        let mut entries = scope::documents_in_scope(&mut conn, caller)?;
-        entries.extend(crate::domain::caseload::alert_documents(&mut conn, caller)?);
-        entries
-    };
+    let in_scope = device_scope(state, caller)?;
     let new_documents: Vec<_> = in_scope
         .into_iter()
         .filter(|e| !sent.contains(&e.id))
@@ -108,6 +107,50 @@ pub fn sync_batch(
         removed_documents: removed,
         wipe: false,
         server_time: state.now(),
+        unchanged: false,
+        full_request_needed: false,
+    })
+}
+
+/// Every document the device should hold: its scope and its alert documents.
+fn device_scope(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+) -> Result<Vec<casesync_contract::wire::ScopeEntry>, DomainError> {
+    let mut conn = state.db()?;
+    let mut entries = scope::documents_in_scope(&mut conn, caller)?;
+    entries.extend(crate::domain::caseload::alert_documents(&mut conn, caller)?);
+    Ok(entries)
+}
+
+/// A device that sent only its scope digest: `unchanged` when it holds every document of
+/// its scope at the server's heads, else `full_request_needed`. Reads the heads the engine
+/// holds (documents are loaded as for any sync).
+fn digest_reply(
+    state: &AppState,
+    caller: &AuthenticatedDevice,
+    digest: &str,
+) -> Result<SyncResponse, DomainError> {
+    let mut held = Vec::new();
+    for entry in device_scope(state, caller)? {
+        let heads: Vec<String> = state
+            .engine
+            .read(&entry.id, |doc| {
+                doc.get_heads().iter().map(|h| h.to_string()).collect()
+            })?
+            .unwrap_or_default();
+        held.push((entry.id, heads));
+    }
+    let ours = scope_digest(held.iter().map(|(id, heads)| (*id, heads.as_slice())));
+    let unchanged = ours.eq_ignore_ascii_case(digest.trim());
+    Ok(SyncResponse {
+        documents: vec![],
+        new_documents: vec![],
+        removed_documents: vec![],
+        wipe: false,
+        server_time: state.now(),
+        unchanged,
+        full_request_needed: !unchanged,
     })
 }
 
@@ -125,6 +168,8 @@ fn wipe(
         removed_documents: request.documents.into_iter().map(|d| d.id).collect(),
         wipe: true,
         server_time: state.now(),
+        unchanged: false,
+        full_request_needed: false,
     })
 }
 

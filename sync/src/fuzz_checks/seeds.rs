@@ -241,6 +241,7 @@ fn batch_bodies() -> Vec<Seed> {
     let id = fixture::case_id();
     let request = SyncRequest {
         include_new: false,
+        scope_digest: None,
         documents: vec![
             DocumentPush {
                 id,
@@ -280,6 +281,8 @@ fn batch_bodies() -> Vec<Seed> {
         removed_documents: vec![],
         wipe: false,
         server_time: fixture::NOW,
+        unchanged: false,
+        full_request_needed: false,
     };
     let mut seeds = Vec::new();
     let mut cbor = |name, value: &dyn erased::Value| seeds.push(seed(T, name, value.cbor()));

@@ -112,6 +112,7 @@ fn batch(world: &World, who: &Who, id: &DocumentId, changes: Vec<Vec<u8>>) -> An
             heads: vec![],
             changes,
         }],
+        scope_digest: None,
     })
     .unwrap();
     let answer = world.send("POST", "/v1/sync", who.token(), Some(body));

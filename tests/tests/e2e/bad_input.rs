@@ -88,6 +88,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
                 heads: vec![],
                 changes: vec![b"not automerge".to_vec()],
             }],
+            scope_digest: None,
         })
         .unwrap();
     assert_eq!(reply.documents[0].status, DocumentStatus::Rejected);
@@ -103,6 +104,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
                 heads: vec!["zz".into()],
                 changes: vec![],
             }],
+            scope_digest: None,
         })
         .unwrap();
     assert_eq!(
@@ -120,6 +122,7 @@ storage_test!(bad_requests_are_refused_clearly, |db| {
                 heads: vec![],
                 changes: vec![],
             }],
+            scope_digest: None,
         })
         .unwrap();
     assert_eq!(reply.documents[0].status, DocumentStatus::Unavailable);

@@ -135,6 +135,7 @@ storage_test!(forged_change_is_refused_and_not_stored, |db| {
                 heads: vec![],
                 changes,
             }],
+            scope_digest: None,
         })
         .unwrap();
     let doc = &reply.documents[0];
@@ -241,6 +242,7 @@ storage_test!(another_organisation_can_neither_read_nor_write, |db| {
                 heads: vec![],
                 changes,
             }],
+            scope_digest: None,
         })
         .unwrap();
     assert_eq!(reply.documents[0].status, DocumentStatus::Unavailable);

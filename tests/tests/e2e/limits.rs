@@ -46,6 +46,7 @@ storage_test!(a_request_with_too_many_documents_is_refused_whole, |db| {
         .post_sync(&casesync_contract::wire::SyncRequest {
             include_new: false,
             documents: rest,
+            scope_digest: None,
         })
         .unwrap();
 });

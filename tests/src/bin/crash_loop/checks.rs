@@ -237,6 +237,7 @@ fn pull(cast: &Cast, ids: &BTreeSet<DocumentId>, seen: &mut Seen) -> Result<(), 
                 changes: vec![],
             })
             .collect(),
+        scope_digest: None,
     };
     let response = cast
         .checker
