@@ -136,7 +136,7 @@ async fn every_described_operation_is_registered() {
     // one actix's bare 404 (nothing registered as a default here).
     let app = actix_test::init_service(App::new().configure(crate::routes::configure)).await;
     for (method, path) in described() {
-        let uri = path.replace('{', "").replace('}', "");
+        let uri = path.replace(['{', '}'], "");
         let method = Method::from_bytes(method.as_bytes()).expect("method");
         let request = actix_test::TestRequest::default()
             .method(method.clone())
