@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::DocumentId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// The child is missing: act now (no waiting period).
@@ -48,6 +49,7 @@ impl AlertKind {
 
 /// Who an alert is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Every device of the child's site (and the organisation's coordinators).
@@ -58,6 +60,7 @@ pub enum Audience {
 
 /// The missing pack's minimal projection, as an alert carries it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertPack {
     pub name: String,
     pub reference: String,
@@ -73,6 +76,7 @@ pub struct AlertPack {
 
 /// One alert as it stands in an alert document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertEntry {
     pub id: String,
     pub kind: AlertKind,
@@ -100,6 +104,7 @@ pub struct AlertAck {
 
 /// Per device: has it received the alert, has a person acknowledged it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub device_id: String,
     pub device_name: String,
@@ -110,6 +115,7 @@ pub struct Delivery {
 
 /// One row of `GET /v1/alerts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertStatus {
     pub alert: AlertEntry,
     pub alert_document: DocumentId,
@@ -118,6 +124,7 @@ pub struct AlertStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertList {
     pub alerts: Vec<AlertStatus>,
 }

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A stable error code: apps branch on it. `docs/wire-protocol.md` gives the HTTP status of
+/// each and what a client does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// No token, or a token that is unknown, expired or revoked.
@@ -123,11 +126,13 @@ impl std::fmt::Display for ErrorCode {
 
 /// The error body of every API: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,

@@ -12,6 +12,8 @@ pub mod case;
 pub mod checklists;
 pub mod deadlines;
 pub mod errors;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod permissions;
 pub mod risk;
 // Generated developer references and their drift checks (test-only: schemars is a

@@ -82,6 +82,7 @@ pub const STEP_STATUSES: &[&str] = &["open", "done", "not_applicable"];
 
 /// The states of an episode, in the order a child moves through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EpisodeState {
     Late,

@@ -9,6 +9,7 @@ use super::provenance::{origin, Receipts};
 use crate::case::values::display_value;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldConflict {
     /// Path of the register, e.g. `profile.given_name`.
     pub field: String,
@@ -16,6 +17,7 @@ pub struct FieldConflict {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictingValue {
     pub value: String,
     /// Hex hash of the change that wrote it.

@@ -12,6 +12,7 @@ use crate::case::{Episode, EpisodeEvent, EpisodeState};
 
 /// What an episode amounts to now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EpisodeView {
     pub id: String,
     pub opened_at: i64,
@@ -26,6 +27,7 @@ pub struct EpisodeView {
 
 /// The child's situation across episodes: the open episode decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChildStatus {
     /// No open episode.

@@ -118,6 +118,7 @@ impl PackItemKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     Present,
@@ -127,6 +128,7 @@ pub enum ItemStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackItem {
     pub key: String,
     pub label: String,
@@ -137,6 +139,7 @@ pub struct PackItem {
 
 /// The photo to print with the pack, fetched as a blob by those who may read the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackPhoto {
     pub sha256: String,
     /// From the attachment entry; `None` when the case lists no attachment for the hash.
@@ -146,6 +149,7 @@ pub struct PackPhoto {
 
 /// `GET /v1/cases/{id}/missing-pack`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingPack {
     pub case_id: String,
     pub reference: String,

@@ -8,6 +8,7 @@ use super::provenance::{element_ids, list_element_ids, origin, Receipts};
 use crate::case::{CaseDocument, Str};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Observation,
@@ -19,6 +20,7 @@ pub enum EntryKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub entry_id: String,
     pub kind: EntryKind,

@@ -35,12 +35,14 @@ pub const SPECIAL_CATEGORIES: &[&str] = &["health", "ethnicity", "religion", "bi
 
 /// `POST /v1/cases/{id}/assignments`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignCase {
     /// User id or name, in the coordinator's organisation.
     pub user: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseAssignment {
     pub case_id: DocumentId,
     pub user_id: String,
@@ -52,6 +54,7 @@ pub struct CaseAssignment {
 
 /// `POST /v1/cases/{id}/shares`: share a case with another organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareCase {
     /// Organisation id or name.
     pub organisation: String,
@@ -73,6 +76,7 @@ pub struct ShareCase {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseShare {
     pub id: String,
     pub case_id: DocumentId,
@@ -96,6 +100,7 @@ pub struct CaseShare {
 
 /// One version of a shared view's content as the partner received it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareSent {
     pub version: i32,
     pub sent_at: i64,
@@ -106,11 +111,13 @@ pub struct ShareSent {
 
 /// `POST /v1/cases/{id}/legal-hold`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlaceLegalHold {
     pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalHoldState {
     pub case_id: DocumentId,
     pub held: bool,
@@ -121,11 +128,13 @@ pub struct LegalHoldState {
 
 /// `POST /v1/cases/{id}/retention`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetRetention {
     pub class: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionState {
     pub case_id: DocumentId,
     pub class: String,
@@ -135,6 +144,7 @@ pub struct RetentionState {
 
 /// `DELETE /v1/cases/{id}`: what erasure removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseErased {
     pub case_id: DocumentId,
     pub erased_at: i64,
@@ -148,12 +158,14 @@ pub struct CaseErased {
 
 /// `POST /v1/enrolments`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateEnrolmentCode {
     /// User id or name, in the caller's organisation.
     pub user: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentCode {
     /// Shown once: type it on the phone or scan the QR code.
     pub code: String,
@@ -168,12 +180,14 @@ pub struct EnrolmentCode {
 
 /// `POST /v1/enrol`: the phone's side, without a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrol {
     pub code: String,
     pub device_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolled {
     pub device_id: String,
     /// The bearer token; shown once, store it in the device's keystore.
@@ -187,6 +201,7 @@ pub struct Enrolled {
 
 /// One row of `GET /v1/devices`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceSummary {
     pub id: String,
     pub name: String,
@@ -203,12 +218,14 @@ pub struct DeviceSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceList {
     pub devices: Vec<DeviceSummary>,
 }
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: i64,
@@ -224,6 +241,7 @@ pub struct AuditRecord {
 
 /// `GET /v1/audit?case=ID&after=SEQ&limit=N`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditList {
     pub entries: Vec<AuditRecord>,
     /// Pass as `after` for the next page; `None` at the end.

@@ -14,6 +14,7 @@ use crate::errors::ErrorDetail;
 use crate::DocumentId;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRequest {
     pub documents: Vec<DocumentPush>,
     /// Also send, in this reply, the documents of the device's scope it did not send (new
@@ -33,17 +34,20 @@ pub struct SyncRequest {
 
 /// One document as the device has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentPush {
     pub id: DocumentId,
     /// The device's heads (hex change hashes) after its local changes.
     #[serde(default)]
     pub heads: Vec<String>,
     /// Automerge changes (each `Change::raw_bytes`) the server may not have.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::raw_changes))]
     #[serde(default, with = "bytes::list")]
     pub changes: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub documents: Vec<DocumentReply>,
     /// Documents in the device's scope that it did not send: fetch them by sending their id
@@ -88,6 +92,7 @@ pub fn scope_digest<'a>(documents: impl IntoIterator<Item = (DocumentId, &'a [St
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentStatus {
     /// Changes admitted and committed (or nothing to admit); `heads` acknowledge them.
@@ -103,10 +108,12 @@ pub enum DocumentStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentReply {
     pub id: DocumentId,
     pub status: DocumentStatus,
     /// Changes the device lacks, in causal order.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::raw_changes))]
     #[serde(default, with = "bytes::list")]
     pub changes: Vec<Vec<u8>>,
     /// The server's heads after this request (hex).
@@ -129,6 +136,7 @@ pub struct DocumentReply {
 
 /// What kind of document an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     Case,
@@ -156,6 +164,7 @@ impl DocumentKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeEntry {
     pub id: DocumentId,
     pub kind: DocumentKind,

@@ -19,6 +19,7 @@ pub const BLOB_MEDIA_TYPES: [&str; 6] = [
 
 /// A stored blob: the answer to an upload, the same for every retry of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlobInfo {
     pub sha256: String,
     pub size: u64,
@@ -27,6 +28,7 @@ pub struct BlobInfo {
 
 /// `POST /v1/blobs/{sha256}/uploads`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartUpload {
     /// Total size in bytes.
     pub size: u64,
@@ -34,6 +36,7 @@ pub struct StartUpload {
 
 /// Where a resumable upload stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadStatus {
     /// `None` when the blob was already stored and nothing needs uploading.
     pub id: Option<String>,

@@ -10,6 +10,7 @@ use crate::DocumentId;
 
 /// `POST /v1/cases`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateCase {
     /// Site id or name; defaults to the caller's site.
     #[serde(default)]
@@ -22,6 +23,7 @@ pub struct CreateCase {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedCase {
     pub id: DocumentId,
     /// `automerge:` URL an automerge-repo client can `find`.
@@ -31,6 +33,7 @@ pub struct CreatedCase {
 
 /// One row of `GET /v1/cases`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     pub id: DocumentId,
     pub url: String,
@@ -45,12 +48,14 @@ pub struct CaseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseList {
     pub cases: Vec<CaseSummary>,
 }
 
 /// `GET /v1/cases/{id}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseDetail {
     pub id: DocumentId,
     pub url: String,
@@ -59,11 +64,13 @@ pub struct CaseDetail {
     pub status: ChildStatus,
     pub episodes: Vec<EpisodeView>,
     pub open_conflicts: usize,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::case_document_ref))]
     pub case: CaseDocument,
 }
 
 /// `GET /v1/cases/{id}/timeline`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timeline {
     pub id: DocumentId,
     pub entries: Vec<TimelineEntry>,
@@ -71,6 +78,7 @@ pub struct Timeline {
 
 /// `GET /v1/cases/{id}/conflicts`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflicts {
     pub id: DocumentId,
     pub conflicts: Vec<FieldConflict>,

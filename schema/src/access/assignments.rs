@@ -26,6 +26,7 @@ impl AssignmentReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = case_assignments)]
 pub struct Assignment {
     pub document_id: String,

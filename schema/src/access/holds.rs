@@ -7,6 +7,7 @@ use crate::tables_access::legal_holds;
 use crate::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[diesel(table_name = legal_holds)]
 pub struct LegalHold {
     pub document_id: String,

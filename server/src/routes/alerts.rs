@@ -2,6 +2,7 @@
 //! organisation's escalation rules (`GET`/`PUT /v1/alert-rules`).
 
 use actix_web::{get, put, web, HttpResponse};
+use casesync_contract::alerts::AlertList;
 use casesync_contract::Role;
 use serde::Deserialize;
 
@@ -9,10 +10,13 @@ use crate::auth::Caller;
 use crate::domain::alerts::list::watched_alerts;
 use crate::domain::alerts::rules::{rules_for, EscalationRules};
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
-struct AlertQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// Include stood-down alerts too (default: open ones only).
     #[serde(default)]
     all: bool,
 }
@@ -26,6 +30,23 @@ fn may_watch_alerts(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
+/// `GET /v1/alerts`: the organisation's alerts, for coordinators and caseworkers.
+#[utoipa::path(
+    tag = "alerts",
+    params(AlertQuery),
+    responses(
+        (
+            status = 200,
+            description = "The organisation's alerts with their deliveries, newest first",
+            body = AlertList
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/alerts")]
 pub async fn get_alerts(
     caller: Caller,
@@ -38,6 +59,16 @@ pub async fn get_alerts(
 }
 
 /// Who follows the alerts reads the rules; who sets them reads them too.
+#[utoipa::path(
+    tag = "alerts",
+    responses(
+        (status = 200, description = "The organisation's escalation rules", body = EscalationRules),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/alert-rules")]
 pub async fn get_rules(
     caller: Caller,
@@ -51,6 +82,19 @@ pub async fn get_rules(
 }
 
 /// Coordinators and org admins set their organisation's rules.
+#[utoipa::path(
+    tag = "alerts",
+    request_body = EscalationRules,
+    responses(
+        (status = 200, description = "The rules as stored", body = EscalationRules),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[put("/v1/alert-rules")]
 pub async fn put_rules(
     caller: Caller,

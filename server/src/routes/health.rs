@@ -1,6 +1,23 @@
 use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
 
 use crate::state::AppState;
+
+/// What `/healthz` and `/readyz` answer: `ok` or `ready`, else what is wrong.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Probe {
+    /// `ok`, `database unavailable` (`/healthz`); `ready`, `not ready` (`/readyz`).
+    status: &'static str,
+    /// Why the instance is not ready (`/readyz` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<String>,
+}
+
+impl Probe {
+    fn new(status: &'static str, problems: Vec<String>) -> Self {
+        Self { status, problems }
+    }
+}
 
 /// The server's root leads people to the pages (their sign-in when signed out).
 #[get("/")]
@@ -11,16 +28,22 @@ pub async fn root() -> HttpResponse {
 }
 
 /// Liveness and database reachability; needs no token.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Alive, the database reachable", body = Probe),
+        (status = 503, description = "The database is unreachable", body = Probe)
+    )
+)]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let ok = web::block(move || state.db().is_ok())
         .await
         .unwrap_or(false);
     if ok {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+        HttpResponse::Ok().json(Probe::new("ok", vec![]))
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "database unavailable"}))
+        HttpResponse::ServiceUnavailable().json(Probe::new("database unavailable", vec![]))
     }
 }
 
@@ -29,6 +52,17 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// exist: "not found" is an answer, a refused connection or bad credentials are not).
 /// Liveness (`/healthz`) stays separate: a live instance whose store is unreachable should
 /// be taken out of rotation, not restarted. Needs no token and says nothing about any case.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready for traffic", body = Probe),
+        (
+            status = 503,
+            description = "Not ready: take the instance out of rotation (`problems` says why)",
+            body = Probe
+        )
+    )
+)]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db = state.clone();
@@ -60,16 +94,26 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .filter_map(Result::err)
         .collect();
     if problems.is_empty() {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+        HttpResponse::Ok().json(Probe::new("ready", problems))
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "not ready", "problems": problems}))
+        HttpResponse::ServiceUnavailable().json(Probe::new("not ready", problems))
     }
 }
 
 /// Prometheus figures of this instance (gauges read now, and `crate::observe`'s counters and
 /// histograms): counts only, nothing about any case or person, so it needs no token (like
 /// `/healthz`; keep both off the public interface in production).
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (
+            status = 200,
+            description = "Prometheus text exposition: counts only, nothing about any case",
+            content_type = "text/plain; version=0.0.4",
+            body = String
+        )
+    )
+)]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let gauges = [

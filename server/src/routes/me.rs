@@ -4,12 +4,13 @@ use serde::Serialize;
 use crate::auth::SyncCaller;
 use crate::domain::caseload;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// Who the device is, and the `automerge:` URL of its caseload document: what an
 /// automerge-repo client syncs to learn which cases and alerts to hold.
-#[derive(Serialize)]
-struct Me {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
     device_id: String,
     device_name: String,
     user_id: String,
@@ -17,10 +18,22 @@ struct Me {
     role: String,
     organisation_id: String,
     site_id: Option<String>,
+    /// The `automerge:` URL of the caseload document: sync it, hold what it lists.
     caseload_url: String,
+    /// The device was reported lost: erase all case data and stop syncing.
     wipe: bool,
 }
 
+/// `GET /v1/me`: who the device is, and where its caseload is.
+#[utoipa::path(
+    tag = "sync",
+    responses(
+        (status = 200, description = "The device, its user and its caseload document", body = Me),
+        (status = 401, response = errors::Unauthorized),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/me")]
 pub async fn me(caller: SyncCaller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = web::block(move || -> Result<Me, ApiError> {

@@ -8,6 +8,7 @@ pub mod devices;
 pub mod enrol;
 pub mod health;
 pub mod me;
+pub mod openapi;
 pub mod shared_views;
 pub mod sync;
 
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(health::readyz)
         .service(health::root)
         .service(health::metrics)
+        .service(openapi::openapi_json)
         .service(sync::batch::post_sync)
         .service(crate::ws::sync_socket)
         .service(me::me)

@@ -13,12 +13,29 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::auth::SocketCaller;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// Largest WebSocket message accepted from a device (a sync message carrying a whole case
 /// document with photos referenced by hash stays far below this).
 pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 
+/// `GET /v1/sync/ws`: live sync, upgraded to a WebSocket (automerge-repo protocol v1).
+#[utoipa::path(
+    tag = "sync",
+    responses(
+        (
+            status = 101,
+            description = "Switching Protocols: a WebSocket speaking the automerge-repo \
+                network protocol, version 1 (docs/wire-protocol.md, \"Live sync over WebSocket\")"
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 429, response = errors::TooManyRequests),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []), ("query_token" = []))
+)]
 #[get("/v1/sync/ws")]
 pub async fn sync_socket(
     req: HttpRequest,

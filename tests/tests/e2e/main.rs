@@ -30,6 +30,7 @@ mod limits;
 mod live;
 mod live_js;
 mod missing_pack;
+mod openapi;
 mod outbox;
 mod packaging;
 mod pages;

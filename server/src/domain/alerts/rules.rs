@@ -8,7 +8,9 @@ use casesync_contract::risk;
 use crate::domain::error::DomainError;
 use crate::state::AppState;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An organisation's escalation rules (`GET`/`PUT /v1/alert-rules`); a field left out keeps
+/// its default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EscalationRules {
     /// An absence unresolved this long prompts staff to decide (absent or missing).

@@ -24,7 +24,8 @@ use crate::state::AppState;
 /// Most access-log entries an export lists (the audit API pages through the rest).
 const ACCESS_LOG_LIMIT: i64 = 10_000;
 
-#[derive(Debug, Clone, Serialize)]
+/// `GET /v1/cases/{id}/export`: what a subject access request is answered with.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubjectAccessExport {
     pub case_id: DocumentId,
     pub reference: String,
@@ -32,6 +33,7 @@ pub struct SubjectAccessExport {
     pub site_id: Option<String>,
     pub exported_at: i64,
     pub exported_by: String,
+    #[schema(schema_with = casesync_contract::openapi::case_document_ref)]
     pub case: CaseDocument,
     pub timeline: Vec<TimelineEntry>,
     pub assignments: Vec<Assignment>,

@@ -7,10 +7,52 @@ use crate::blobs::access::{blob_not_found, readable_blob};
 use crate::blobs::range::{self, Requested};
 use crate::blobs::read;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/blobs/{sha256}`: the bytes, to callers who may read a case referencing the blob;
 /// one `Range` is honoured (206). Anything else answers 404 like a missing blob.
+#[utoipa::path(
+    tag = "blobs",
+    params(
+        ("sha256", description = "Lowercase hex SHA-256 of the blob's bytes"),
+        ("Range" = Option<String>, Header, description = "One range, `bytes=FIRST-[LAST]`")
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The bytes, with their media type",
+            content(
+                ("image/jpeg"),
+                ("image/png"),
+                ("image/webp"),
+                ("image/heic"),
+                ("image/heif"),
+                ("application/pdf")
+            ),
+            headers(("ETag" = String), ("Accept-Ranges" = String))
+        ),
+        (
+            status = 206,
+            description = "The requested range",
+            content(
+                ("image/jpeg"),
+                ("image/png"),
+                ("image/webp"),
+                ("image/heic"),
+                ("image/heif"),
+                ("application/pdf")
+            ),
+            headers(("Content-Range" = String, description = "`bytes FIRST-LAST/SIZE`"))
+        ),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 416, response = errors::RangeNotSatisfiable),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/blobs/{sha256}")]
 pub async fn get_blob(
     caller: Caller,

@@ -6,10 +6,28 @@ use crate::blobs::access::{blob_not_found, readable_blob};
 use crate::blobs::preview::{not_previewable, render};
 use crate::blobs::{read, sniff};
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/blobs/{sha256}/preview`: a small JPEG of an image blob, for slow links. Same
 /// access rule as the blob itself; documents (PDF) and HEIC photos have none (415).
+#[utoipa::path(
+    tag = "blobs",
+    params(("sha256", description = "Lowercase hex SHA-256 of the blob's bytes")),
+    responses(
+        (
+            status = 200,
+            description = "A JPEG at most `blobs.preview_max_px` on its longest side",
+            content(("image/jpeg"))
+        ),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/blobs/{sha256}/preview")]
 pub async fn get_preview(
     caller: Caller,

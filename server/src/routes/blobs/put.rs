@@ -1,15 +1,44 @@
 use actix_web::http::header;
 use actix_web::{put, web, HttpRequest, HttpResponse};
+use casesync_contract::wire::BlobInfo;
 
 use super::{may_upload, upload_name};
 use crate::auth::Caller;
 use crate::blobs::ingest::{ingest, too_large};
 use crate::body::read_limited;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `PUT /v1/blobs/{sha256}`: the whole blob in one request. 201 when stored, 200 with the
 /// same body when the organisation already had it (a retry).
+#[utoipa::path(
+    tag = "blobs",
+    params(("sha256", description = "Lowercase hex SHA-256 of the blob's bytes")),
+    request_body(
+        description = "The whole blob; its type is sniffed from the bytes",
+        content(
+            ("image/jpeg"),
+            ("image/png"),
+            ("image/webp"),
+            ("image/heic"),
+            ("image/heif"),
+            ("application/pdf")
+        )
+    ),
+    responses(
+        (status = 201, description = "Stored", body = BlobInfo),
+        (status = 200, description = "The organisation already had it (a retry)", body = BlobInfo),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 408, response = errors::RequestTimeout),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[put("/v1/blobs/{sha256}")]
 pub async fn put_blob(
     caller: Caller,

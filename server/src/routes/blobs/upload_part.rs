@@ -1,6 +1,7 @@
 use actix_web::http::header;
 use actix_web::{put, web, HttpRequest, HttpResponse};
 use casesync_contract::errors::ErrorCode;
+use casesync_contract::wire::UploadStatus;
 use casesync_schema::blobs::uploads as rows;
 
 use crate::auth::Caller;
@@ -8,12 +9,42 @@ use crate::blobs::range::content_range;
 use crate::blobs::uploads::{append, upload_not_found};
 use crate::body::read_limited;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `PUT /v1/blobs/uploads/{id}` with `Content-Range: bytes FIRST-LAST/SIZE`: appends a part
 /// at the committed offset (409 `upload_offset_mismatch` elsewhere; a resent part that was
 /// already committed is accepted). The last part stores the blob: the answer then carries
 /// `blob`, or the refusal of the whole upload (`hash_mismatch`, 415).
+#[utoipa::path(
+    tag = "blobs",
+    params(
+        ("id", description = "Upload id"),
+        (
+            "Content-Range" = String,
+            Header,
+            description = "`bytes FIRST-LAST/SIZE`; FIRST must be the committed offset"
+        )
+    ),
+    request_body(description = "The part's bytes", content(("application/octet-stream"))),
+    responses(
+        (
+            status = 200,
+            description = "The part is committed; after the last one `blob` is set",
+            body = UploadStatus
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 408, response = errors::RequestTimeout),
+        (status = 409, response = errors::Conflict),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[put("/v1/blobs/uploads/{id}")]
 pub async fn put_part(
     caller: Caller,

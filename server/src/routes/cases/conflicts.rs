@@ -5,9 +5,26 @@ use casesync_contract::wire::Conflicts;
 use super::{readable_case, receipts};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/cases/{id}/conflicts`: profile fields holding concurrent values.
+#[utoipa::path(
+    tag = "cases",
+    params(("id", description = "The case's document id, or its `automerge:` URL")),
+    responses(
+        (
+            status = 200,
+            description = "Profile registers holding concurrent values",
+            body = Conflicts
+        ),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/cases/{id}/conflicts")]
 pub async fn get_conflicts(
     caller: Caller,

@@ -1,5 +1,5 @@
 use actix_web::{post, web, HttpResponse};
-use casesync_contract::wire::CreateCase;
+use casesync_contract::wire::{CreateCase, CreatedCase};
 
 use casesync_contract::{DocumentId, Role};
 use casesync_schema::access::assignments::{self, AssignmentReason};
@@ -9,9 +9,23 @@ use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::cases::create_case as open_case;
 use crate::domain::error::DomainError;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `POST /v1/cases`: open a case from a JSON profile.
+#[utoipa::path(
+    tag = "cases",
+    request_body = CreateCase,
+    responses(
+        (status = 201, description = "The case is open", body = CreatedCase),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[post("/v1/cases")]
 pub async fn create_case(
     caller: Caller,

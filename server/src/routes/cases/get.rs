@@ -6,9 +6,22 @@ use casesync_contract::wire::{case_reference, CaseDetail};
 use super::readable_case;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/cases/{id}`: the case as JSON, with its derived state.
+#[utoipa::path(
+    tag = "cases",
+    params(("id", description = "The case's document id, or its `automerge:` URL")),
+    responses(
+        (status = 200, description = "The case document with its derived state", body = CaseDetail),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/cases/{id}")]
 pub async fn get_case(
     caller: Caller,

@@ -8,9 +8,24 @@ use crate::auth::Caller;
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::scope;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/cases`: the caller's cases with their episode state.
+#[utoipa::path(
+    tag = "cases",
+    responses(
+        (
+            status = 200,
+            description = "The cases of the caller's scope with their state",
+            body = CaseList
+        ),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/cases")]
 pub async fn list_cases(
     caller: Caller,

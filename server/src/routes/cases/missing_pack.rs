@@ -27,14 +27,36 @@ use crate::blobs::{preview, read, sniff};
 use crate::domain::audit::{record, Actor, AuditAction, AuditEvent};
 use crate::domain::scope::may_read_missing_pack;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 use page::{PackPhotoEmbed, ENGLISH};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PackQuery {
+    /// `json` (the default) or `html`, a printable page.
     format: Option<String>,
 }
 
+/// `GET /v1/cases/{id}/missing-pack`: the facts handed to police, as JSON or a page.
+#[utoipa::path(
+    tag = "cases",
+    params(("id", description = "The case's document id, or its `automerge:` URL"), PackQuery),
+    responses(
+        (
+            status = 200,
+            description = "The missing pack: JSON, or with `format=html` a printable page \
+                with the photo embedded",
+            content((MissingPack = "application/json"), ("text/html"))
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/cases/{id}/missing-pack")]
 pub async fn get_missing_pack(
     caller: Caller,

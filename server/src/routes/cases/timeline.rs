@@ -6,9 +6,26 @@ use casesync_contract::wire::Timeline;
 use super::{readable_case, receipts};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `GET /v1/cases/{id}/timeline`: every device's entries in observed-time order.
+#[utoipa::path(
+    tag = "cases",
+    params(("id", description = "The case's document id, or its `automerge:` URL")),
+    responses(
+        (
+            status = 200,
+            description = "Every entry of every device in observed-time order",
+            body = Timeline
+        ),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/cases/{id}/timeline")]
 pub async fn get_timeline(
     caller: Caller,

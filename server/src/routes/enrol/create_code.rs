@@ -1,12 +1,31 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use casesync_contract::wire::CreateEnrolmentCode;
+use casesync_contract::wire::{CreateEnrolmentCode, EnrolmentCode};
 
 use crate::auth::Caller;
 use crate::domain::enrolment;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `POST /v1/enrolments`: a one-time enrolment code for a user, with its QR code.
+#[utoipa::path(
+    tag = "enrolment",
+    request_body = CreateEnrolmentCode,
+    responses(
+        (
+            status = 201,
+            description = "A one-time code, shown once, with its QR code",
+            body = EnrolmentCode
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 403, response = errors::Forbidden),
+        (status = 404, response = errors::NotFound),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 500, response = errors::Internal)
+    ),
+    security(("bearer" = []))
+)]
 #[post("/v1/enrolments")]
 pub async fn create_enrolment_code(
     req: HttpRequest,

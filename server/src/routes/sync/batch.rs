@@ -1,14 +1,40 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use casesync_contract::errors::ErrorCode;
-use casesync_contract::wire::SyncRequest;
+use casesync_contract::wire::{SyncRequest, SyncResponse};
 
 use crate::auth::SyncCaller;
 use crate::body::{decode, read_limited, respond, Format};
 use crate::domain::batch::sync_batch;
 use crate::error::ApiError;
+use crate::routes::openapi::errors;
 use crate::state::AppState;
 
 /// `POST /v1/sync`: batch sync of all of a device's documents.
+#[utoipa::path(
+    tag = "sync",
+    request_body(
+        description = "Every document the device holds, with its heads and the changes the \
+            server may not have: CBOR for devices, JSON for tools",
+        content((SyncRequest = "application/cbor"), (SyncRequest = "application/json"))
+    ),
+    responses(
+        (
+            status = 200,
+            description = "One reply per document of the request, in its format; `heads` \
+                acknowledge what is committed",
+            content((SyncResponse = "application/cbor"), (SyncResponse = "application/json"))
+        ),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::Unauthorized),
+        (status = 408, response = errors::RequestTimeout),
+        (status = 413, response = errors::PayloadTooLarge),
+        (status = 415, response = errors::UnsupportedMediaType),
+        (status = 429, response = errors::TooManyRequests),
+        (status = 500, response = errors::Internal),
+        (status = 503, response = errors::Unavailable)
+    ),
+    security(("bearer" = []))
+)]
 #[post("/v1/sync")]
 pub async fn post_sync(
     req: HttpRequest,
