@@ -242,6 +242,24 @@ impl Device {
         }
     }
 
+    /// The scope digest of what this device holds, at its heads (`wire::scope_digest`).
+    pub fn scope_digest(&mut self) -> String {
+        let held: Vec<(DocumentId, Vec<String>)> = self
+            .docs
+            .iter_mut()
+            .map(|(id, local)| {
+                let heads = local
+                    .doc
+                    .get_heads()
+                    .iter()
+                    .map(|h| h.to_string())
+                    .collect();
+                (*id, heads)
+            })
+            .collect();
+        casesync_contract::wire::scope_digest(held.iter().map(|(id, h)| (*id, h.as_slice())))
+    }
+
     /// Sends a request as CBOR and decodes the reply.
     pub fn post_sync(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let mut body = Vec::new();

@@ -209,9 +209,9 @@ mod tests {
     #[test]
     fn the_scope_digest_ignores_order_and_follows_every_head() {
         let (a, b) = (DocumentId::random(), DocumentId::random());
-        let h1 = vec!["01".to_string(), "02".to_string()];
-        let h1_reversed = vec!["02".to_string(), "01".to_string()];
-        let h2 = vec!["03".to_string()];
+        let h1 = ["01".to_string(), "02".to_string()];
+        let h1_reversed = ["02".to_string(), "01".to_string()];
+        let h2 = ["03".to_string()];
         let one = scope_digest([(a, &h1[..]), (b, &h2[..])]);
         assert_eq!(one, scope_digest([(b, &h2[..]), (a, &h1_reversed[..])]));
         assert_ne!(one, scope_digest([(a, &h1[..]), (b, &h1[..])]));
