@@ -12,6 +12,7 @@ pub mod case;
 pub mod checklists;
 pub mod deadlines;
 pub mod errors;
+pub mod i18n;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod permissions;

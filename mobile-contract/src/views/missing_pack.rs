@@ -38,6 +38,7 @@ use crate::alerts::AlertPack;
 use crate::case::CaseDocument;
 use facts::{episode_facts, identity_document, non_empty, photo, ProfileText};
 
+pub(crate) use facts::civil_from_days;
 pub use facts::{utc_date, utc_minute, IDENTITY_DOCUMENT_SENSITIVITY};
 
 /// A photo is stale six months after it was taken [GR]; counted as 183 days.
