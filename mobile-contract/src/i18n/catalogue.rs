@@ -1,10 +1,12 @@
 //! The Fluent catalogue: the five `.ftl` files compiled into the crate, parsed once.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_syntax::ast::Entry;
 
 use super::{message_id, Language};
 
@@ -19,9 +21,11 @@ const SOURCES: [(Language, &str); 5] = [
 
 static SHARED: LazyLock<Catalogue> = LazyLock::new(Catalogue::build);
 
-/// One Fluent bundle per language.
+/// One Fluent bundle per language, and every message that needs no argument rendered once,
+/// so that pages borrow their words instead of formatting them on every request.
 pub struct Catalogue {
     bundles: Vec<(Language, FluentBundle<FluentResource>)>,
+    plain: Vec<(Language, HashMap<String, String>)>,
     problems: Vec<String>,
 }
 
@@ -41,6 +45,7 @@ impl Catalogue {
 
     fn build() -> Self {
         let mut problems = Vec::new();
+        let mut plain = Vec::new();
         let bundles = SOURCES
             .iter()
             .map(|(language, source)| {
@@ -56,13 +61,33 @@ impl Catalogue {
                         partial
                     },
                 );
+                let ids: Vec<String> = resource
+                    .entries()
+                    .filter_map(|entry| match entry {
+                        Entry::Message(message) => Some(message.id.name.to_string()),
+                        _ => None,
+                    })
+                    .collect();
                 if let Err(errors) = bundle.add_resource(resource) {
                     problems.extend(errors.iter().map(|e| format!("{language}: {e}")));
                 }
+                let rendered = ids
+                    .into_iter()
+                    .filter_map(|id| {
+                        let pattern = bundle.get_message(&id)?.value()?;
+                        let text = bundle.format_pattern(pattern, None, &mut Vec::new());
+                        Some((id, text.into_owned()))
+                    })
+                    .collect();
+                plain.push((*language, rendered));
                 (*language, bundle)
             })
             .collect();
-        Self { bundles, problems }
+        Self {
+            bundles,
+            plain,
+            problems,
+        }
     }
 
     /// What went wrong reading the files (syntax errors, a message defined twice); a test
@@ -82,6 +107,15 @@ impl Catalogue {
     pub fn has(&self, language: Language, key: &str) -> bool {
         self.bundle(language)
             .is_some_and(|b| b.has_message(&message_id(key)))
+    }
+
+    /// The text of `key` in `language`, for a message without arguments.
+    pub fn plain(&self, language: Language, key: &str) -> Option<&str> {
+        self.plain
+            .iter()
+            .find(|(l, _)| *l == language)
+            .and_then(|(_, texts)| texts.get(message_id(key).as_ref()))
+            .map(String::as_str)
     }
 
     /// The text of `key` in `language` with `args` filled in; `None` when that language

@@ -14,7 +14,7 @@ impl Language {
             "date-day",
             &[
                 ("day", &day.to_string()),
-                ("month", &self.t(&format!("month-{month}"))),
+                ("month", self.t(&format!("month-{month}"))),
                 ("year", &format!("{year:04}")),
             ],
         )
@@ -28,7 +28,7 @@ impl Language {
             "date-time",
             &[
                 ("day", &day.to_string()),
-                ("month", &self.t(&format!("month-{month}"))),
+                ("month", self.t(&format!("month-{month}"))),
                 ("year", &format!("{year:04}")),
                 ("time", &format!("{:02}:{:02}", minutes / 60, minutes % 60)),
             ],

@@ -84,10 +84,14 @@ impl Language {
         }
     }
 
-    /// The text of `key` from the shared catalogue, English when this language lacks it
-    /// (a test forbids that), and `?` when no language has it.
-    pub fn t(self, key: &str) -> Cow<'static, str> {
-        self.fill_or_fallback(key, &[])
+    /// The text of `key` (a message without arguments) from the shared catalogue, English
+    /// when this language lacks it (a test forbids that), and `?` when no language has it.
+    pub fn t(self, key: &str) -> &'static str {
+        let catalogue = Catalogue::shared();
+        catalogue
+            .plain(self, key)
+            .or_else(|| catalogue.plain(Self::En, key))
+            .unwrap_or("?")
     }
 
     /// The text of `key` with its `{ $name }` placeholders filled.
@@ -97,8 +101,8 @@ impl Language {
 
     /// The text of `key` if the catalogue has it in this language (for keys built from data,
     /// such as checklist steps, whose fallback is the contract's own English).
-    pub fn lookup(self, key: &str) -> Option<Cow<'static, str>> {
-        Catalogue::shared().text(self, key, &[])
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        Catalogue::shared().plain(self, key)
     }
 
     fn fill_or_fallback(self, key: &str, args: &[(&str, &str)]) -> Cow<'static, str> {

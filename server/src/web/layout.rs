@@ -134,9 +134,9 @@ fn language_switch(current: Lang, here: Option<&str>) -> Markup {
             @for lang in Lang::ALL {
                 li {
                     @if lang == current {
-                        span aria-current="true" lang=(lang.code()) { (lang.code().to_uppercase()) }
+                        span aria-current="true" lang=(lang.code()) title=(lang.native_name()) { (lang.code().to_uppercase()) }
                     } @else {
-                        a href={ "/web/lang?to=" (lang.code()) (back) } lang=(lang.code()) hreflang=(lang.code()) {
+                        a href={ "/web/lang?to=" (lang.code()) (back) } lang=(lang.code()) hreflang=(lang.code()) title=(lang.native_name()) {
                             (lang.code().to_uppercase())
                         }
                     }

@@ -8,39 +8,10 @@ use actix_web::{get, web, HttpResponse};
 
 use super::case_open::blocking;
 use super::error::PageError;
-use super::i18n::Lang;
 use super::session::PageUser;
-use crate::routes::cases::missing_pack::page::{render, PageText, ENGLISH};
+use crate::routes::cases::missing_pack::page::{render, PageText};
 use crate::routes::cases::missing_pack::{embedded_photo, readable_pack};
 use crate::state::AppState;
-
-pub const FRENCH: PageText = PageText {
-    lang: "fr",
-    title: "Dossier de disparition",
-    reference: "Référence du dossier",
-    status: "Statut",
-    missing_since: "disparu·e depuis le",
-    drawn_up: "Établi le",
-    before_handing_over: "Avant la remise",
-    missing_required: "Obligatoire et non renseigné :",
-    stale: "Périmé :",
-    complete: "Tous les éléments obligatoires sont renseignés.",
-    item: "Élément",
-    details: "Détails",
-    state: "État",
-    present: "renseigné",
-    missing: "manquant",
-    stale_status: "périmé",
-    not_required: "pas encore requis",
-    photo_alt: "Photo de",
-    no_photo: "Aucune photo enregistrée.",
-    photo_not_uploaded: "Une photo est enregistrée sur un téléphone mais pas encore envoyée.",
-    photo_not_printable: "La photo est dans un format qui ne peut pas être imprimé ici :",
-    photo_unavailable: "La photo n'a pas pu être lue ; réessayez.",
-    confidential: "Confidentiel : données personnelles d'un enfant. À remettre uniquement à la \
-                   police ou à l'autorité chargée des recherches, en le consignant.",
-    print_hint: "Imprimez cette page avec la commande Imprimer de votre navigateur.",
-};
 
 #[get("/web/cases/{id}/missing-pack")]
 pub async fn missing_pack_page(
@@ -55,10 +26,7 @@ pub async fn missing_pack_page(
     })
     .await?;
     let photo = embedded_photo(&state, &row, &pack).await;
-    let text = match lang {
-        Lang::En => &ENGLISH,
-        Lang::Fr => &FRENCH,
-    };
+    let text = PageText::of(lang);
     // The shared page, plus a print button and a way back (hidden in print).
     let actions = maud::html! {
         // `noprint` is the shared page's own class for what paper does not need.
@@ -70,7 +38,7 @@ pub async fn missing_pack_page(
         script src="/web/static/page.js" defer {}
     };
     let flow_svg = flow.as_ref().map(|f| super::flow_svg::draw(lang, f));
-    let page = render(&pack, &photo, text, flow_svg.as_deref()).replacen(
+    let page = render(&pack, &photo, &text, flow_svg.as_deref()).replacen(
         "</body>",
         &format!("{}</body>", actions.into_string()),
         1,

@@ -103,7 +103,7 @@ impl FromRequest for PageUser {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-        let lang = Lang::of(req);
+        let lang = super::i18n::of_request(req);
         let next = match req.query_string() {
             "" => req.path().to_string(),
             q => format!("{}?{q}", req.path()),

@@ -75,7 +75,7 @@ pub async fn password_page(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::of(&req);
+    let lang = super::i18n::of_request(&req);
     let token = path.into_inner();
     let (s, t) = (state.clone(), token.clone());
     let owner = web::block(move || link_owner(&s, &t))
@@ -97,7 +97,7 @@ pub async fn set_password(
     form: web::Form<PasswordForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = Lang::of(&req);
+    let lang = super::i18n::of_request(&req);
     let token = path.into_inner();
     let form = form.into_inner();
     let (s, t) = (state.clone(), token.clone());

@@ -72,7 +72,7 @@ pub async fn sign_in_page(
     query: web::Query<SignInQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::of(&req);
+    let lang = super::i18n::of_request(&req);
     let next = checked_next(query.next.as_deref())?;
     let out = query.out.is_some().then(|| lang.t("signin.signed_out"));
     Ok(form_page(
@@ -92,7 +92,7 @@ pub async fn sign_in(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     use actix_web::http::StatusCode;
-    let lang = Lang::of(&req);
+    let lang = super::i18n::of_request(&req);
     let form = form.into_inner();
     let next = match checked_next(form.next.as_deref()) {
         Ok(next) => next,

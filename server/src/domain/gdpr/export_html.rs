@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use casesync_contract::i18n::Language;
+
 use super::export::SubjectAccessExport;
 
 /// Escapes text for HTML element content and attribute values.
@@ -20,15 +22,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn table(out: &mut String, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
-    let _ = write!(out, "<h2>{}</h2>", escape(title));
+/// A section: its title and column heads are catalogue keys (`export-<title>`,
+/// `export-col-<head>`).
+fn table(out: &mut String, lang: Language, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
+    let _ = write!(
+        out,
+        "<h2>{}</h2>",
+        escape(lang.t(&format!("export-{title}")))
+    );
     if rows.is_empty() {
-        out.push_str("<p>None.</p>");
+        let _ = write!(out, "<p>{}</p>", escape(lang.t("export-none")));
         return;
     }
     out.push_str("<table><tr>");
     for h in head {
-        let _ = write!(out, "<th>{}</th>", escape(h));
+        let _ = write!(
+            out,
+            "<th>{}</th>",
+            escape(lang.t(&format!("export-col-{h}")))
+        );
     }
     out.push_str("</tr>");
     for row in rows {
@@ -41,56 +53,40 @@ fn table(out: &mut String, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
     out.push_str("</table>");
 }
 
-fn time(ms: i64) -> String {
-    // Milliseconds since the epoch, shown as UTC date and time.
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
-
-/// Gregorian date of a day number (days since 1970-01-01), after Howard Hinnant's method.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// The page's only style, inline so that the export is one self-contained file; the
 /// server's content policy allows it by its hash ([`crate::security_headers`]).
 pub const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:60em}\
 table{border-collapse:collapse;margin-bottom:1em}\
 td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}";
 
-pub fn render(export: &SubjectAccessExport) -> String {
-    let mut out = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Subject access export</title><style>",
+/// The export in `lang`: its headings and dates; what people wrote stays as written.
+pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
+    let time = |ms: i64| lang.date_time(ms);
+    let mut out = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <title>{}</title><style>",
+        lang.code(),
+        escape(lang.t("export-title"))
     );
     out.push_str(STYLE);
     out.push_str("</style></head><body>");
     let _ = write!(
         out,
-        "<h1>Subject access export: case {}</h1><p>Exported {} by user {}.</p>",
-        escape(&export.reference),
-        time(export.exported_at),
-        escape(&export.exported_by)
+        "<h1>{}</h1><p>{}</p>",
+        escape(&lang.fill("export-heading", &[("case", &export.reference)])),
+        escape(&lang.fill(
+            "export-exported",
+            &[
+                ("at", &time(export.exported_at)),
+                ("user", &export.exported_by)
+            ]
+        )),
     );
     let case = &export.case;
     table(
         &mut out,
-        "Profile",
+        lang,
+        "profile",
         &["field", "value"],
         case.profile
             .iter()
@@ -99,8 +95,9 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
-        "Timeline",
-        &["when", "what", "details", "recorded by"],
+        lang,
+        "timeline",
+        &["when", "what", "details", "recorded_by"],
         export
             .timeline
             .iter()
@@ -116,8 +113,9 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
-        "Legal bases",
-        &["purpose", "basis", "given by", "recorded"],
+        lang,
+        "legal_bases",
+        &["purpose", "basis", "given_by", "recorded"],
         case.legal_bases
             .iter()
             .map(|b| {
@@ -132,14 +130,9 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
-        "Referrals and cross-border notifications",
-        &[
-            "to",
-            "sent",
-            "legal basis",
-            "data categories",
-            "cross-border",
-        ],
+        lang,
+        "referrals",
+        &["to", "sent", "legal_basis", "categories", "cross_border"],
         case.referrals
             .iter()
             .map(|r| {
@@ -152,19 +145,25 @@ pub fn render(export: &SubjectAccessExport) -> String {
                         .map(|c| c.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    if r.cross_border { "yes" } else { "no" }.to_string(),
+                    lang.t(if r.cross_border {
+                        "common-yes"
+                    } else {
+                        "common-no"
+                    })
+                    .to_string(),
                 ]
             })
             .collect(),
     );
     table(
         &mut out,
-        "Shared with other organisations",
+        lang,
+        "shares",
         &[
             "organisation",
-            "legal basis",
+            "legal_basis",
             "purpose",
-            "data categories",
+            "categories",
             "shared",
             "withdrawn",
         ],
@@ -178,21 +177,16 @@ pub fn render(export: &SubjectAccessExport) -> String {
                     s.purpose.clone(),
                     s.data_categories.join(", "),
                     time(s.shared_at),
-                    s.withdrawn_at.map(time).unwrap_or_default(),
+                    s.withdrawn_at.map(&time).unwrap_or_default(),
                 ]
             })
             .collect(),
     );
     table(
         &mut out,
-        "What was sent to them",
-        &[
-            "organisation",
-            "version",
-            "sent",
-            "data categories",
-            "SHA-256 of the content",
-        ],
+        lang,
+        "sent",
+        &["organisation", "version", "sent", "categories", "sha256"],
         export
             .shares
             .iter()
@@ -211,8 +205,9 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
-        "Attachments",
-        &["type", "captured", "SHA-256"],
+        lang,
+        "attachments",
+        &["type", "captured", "hash"],
         case.attachments
             .iter()
             .map(|a| {
@@ -226,7 +221,8 @@ pub fn render(export: &SubjectAccessExport) -> String {
     );
     table(
         &mut out,
-        "Who accessed the case",
+        lang,
+        "access",
         &["when", "action", "user", "device"],
         export
             .access_log
@@ -241,15 +237,18 @@ pub fn render(export: &SubjectAccessExport) -> String {
             })
             .collect(),
     );
+    let hold = lang.t(if export.legal_hold.is_some() {
+        "common-yes"
+    } else {
+        "common-no"
+    });
     let _ = write!(
         out,
-        "<p>Retention class: {}. Legal hold: {}.</p></body></html>",
-        escape(&export.retention_class),
-        if export.legal_hold.is_some() {
-            "yes"
-        } else {
-            "no"
-        }
+        "<p>{}</p></body></html>",
+        escape(&lang.fill(
+            "export-retention",
+            &[("class", &export.retention_class), ("hold", hold)]
+        )),
     );
     out
 }
@@ -259,12 +258,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_formats_dates() {
+    fn escapes_markup() {
         assert_eq!(
             escape("<b>\"x\" & 'y'</b>"),
             "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
         );
-        assert_eq!(time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(time(1_795_852_800_000), "2026-11-28 08:00 UTC");
     }
 }

@@ -51,11 +51,12 @@ pub async fn export_case(
             ))
         }
     };
+    let language = casesync_contract::i18n::Language::En;
     let export = web::block(move || export::export_case(&state, &caller, &path, &format)).await??;
     if html {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(export_html::render(&export)));
+            .body(export_html::render(&export, language)));
     }
     Ok(HttpResponse::Ok().json(export))
 }

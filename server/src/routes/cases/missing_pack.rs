@@ -29,7 +29,7 @@ use crate::domain::scope::may_read_missing_pack;
 use crate::error::ApiError;
 use crate::routes::openapi::errors;
 use crate::state::AppState;
-use page::{PackPhotoEmbed, ENGLISH};
+use page::{PackPhotoEmbed, PageText};
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -83,15 +83,16 @@ pub async fn get_missing_pack(
             .json(pack));
     }
     let photo = embedded_photo(&state, &row, &pack).await;
+    let language = casesync_contract::i18n::Language::En;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(page::render(
             &pack,
             &photo,
-            &ENGLISH,
+            &PageText::of(language),
             flow.as_ref()
-                .map(|f| crate::web::flow_svg::draw(crate::web::i18n::Lang::En, f))
+                .map(|f| crate::web::flow_svg::draw(language, f))
                 .as_deref(),
         )))
 }

@@ -1,11 +1,12 @@
 //! The missing pack as a page to print and hand to police: the photo, the child's name and
 //! reference, what must still be filled in, and every item with its status. One self-contained
 //! document (inline CSS, the photo as a `data:` URI) so that it prints the same from any
-//! browser. Every word it adds to the contract's item labels is in [`PageText`].
+//! browser. Its words, item labels included, come from the shared catalogue ([`PageText`]).
 
 use std::fmt::Write;
 
-use casesync_contract::views::missing_pack::{utc_date, utc_minute, PackItemKind};
+use casesync_contract::i18n::Language;
+use casesync_contract::views::missing_pack::PackItemKind;
 use casesync_contract::views::{ItemStatus, MissingPack};
 
 use crate::domain::gdpr::export_html::escape;
@@ -25,9 +26,9 @@ pub enum PackPhotoEmbed {
     Unavailable,
 }
 
-/// The page's own words. Item labels come from `PackItemKind::label`.
+/// The page's words in one language, from the shared catalogue (`pack-*` keys).
 pub struct PageText {
-    pub lang: &'static str,
+    pub language: Language,
     pub title: &'static str,
     pub reference: &'static str,
     pub status: &'static str,
@@ -53,33 +54,45 @@ pub struct PageText {
     pub print_hint: &'static str,
 }
 
-pub const ENGLISH: PageText = PageText {
-    lang: "en",
-    title: "Missing pack",
-    reference: "Case reference",
-    status: "Status",
-    missing_since: "missing since",
-    drawn_up: "Drawn up",
-    before_handing_over: "Before handing over",
-    missing_required: "Required and not recorded:",
-    stale: "Out of date:",
-    complete: "Every required item is recorded.",
-    item: "Item",
-    details: "Details",
-    state: "State",
-    present: "present",
-    missing: "missing",
-    stale_status: "out of date",
-    not_required: "not needed yet",
-    photo_alt: "Photo of",
-    no_photo: "No photo recorded.",
-    photo_not_uploaded: "A photo is recorded on a phone but not uploaded yet.",
-    photo_not_printable: "The photo is stored in a format that cannot be printed here:",
-    photo_unavailable: "The photo could not be read just now; try again.",
-    confidential: "Confidential: personal data of a child. Hand only to the police or the \
-                   authority responsible for the search, and record that you did.",
-    print_hint: "Print this page with your browser's Print command.",
-};
+impl PageText {
+    pub fn of(language: Language) -> Self {
+        let t = |key| language.t(key);
+        Self {
+            language,
+            title: t("pack.title"),
+            reference: t("pack.reference"),
+            status: t("pack.status"),
+            missing_since: t("pack.missing_since"),
+            drawn_up: t("pack.drawn_up"),
+            before_handing_over: t("pack.before_handing_over"),
+            missing_required: t("pack.missing_required"),
+            stale: t("pack.stale"),
+            complete: t("pack.complete"),
+            item: t("pack.item"),
+            details: t("pack.details"),
+            state: t("pack.state"),
+            present: t("pack.present"),
+            missing: t("pack.missing"),
+            stale_status: t("pack.stale_status"),
+            not_required: t("pack.not_required"),
+            photo_alt: t("pack.photo_alt"),
+            no_photo: t("pack.no_photo"),
+            photo_not_uploaded: t("pack.photo_not_uploaded"),
+            photo_not_printable: t("pack.photo_not_printable"),
+            photo_unavailable: t("pack.photo_unavailable"),
+            confidential: t("pack.confidential"),
+            print_hint: t("pack.print_hint"),
+        }
+    }
+
+    /// An item's label in the page's language; the contract's English for an item the
+    /// catalogue does not know (a newer contract).
+    fn label<'a>(&self, pack: &'a MissingPack, key: &'a str) -> &'a str {
+        self.language
+            .lookup(&format!("pack-item-{key}"))
+            .unwrap_or_else(|| label_of(pack, key))
+    }
+}
 
 /// Inline so that the printed or saved page is one file; the server's content policy allows
 /// it by its hash ([`crate::security_headers`]).
@@ -115,7 +128,7 @@ pub fn render(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\">\
          <title>{}: {} ({})</title><style>{STYLE}</style></head><body><header>",
-        text.lang,
+        text.language.code(),
         escape(text.title),
         escape(&pack.name),
         escape(&pack.reference),
@@ -123,7 +136,7 @@ pub fn render(
     photo_block(&mut out, pack, photo, text);
     let since = pack
         .missing_since
-        .map(|at| format!(", {} {}", text.missing_since, utc_minute(at)))
+        .map(|at| format!(", {} {}", text.missing_since, text.language.date_time(at)))
         .unwrap_or_default();
     let _ = write!(
         out,
@@ -134,10 +147,10 @@ pub fn render(
         escape(text.reference),
         escape(&pack.reference),
         escape(text.status),
-        escape(pack.status.as_str()),
+        escape(text.language.t(&format!("state-{}", pack.status.as_str()))),
         escape(&since),
         escape(text.drawn_up),
-        utc_minute(pack.generated_at),
+        text.language.date_time(pack.generated_at),
     );
     to_do(&mut out, pack, text);
     if let Some(svg) = flow_svg {
@@ -161,7 +174,7 @@ pub fn render(
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"value\">{}</td>\
              <td class=\"{class}\">{}</td></tr>",
-            escape(&item.label),
+            escape(text.label(pack, &item.key)),
             escape(item.value.as_deref().unwrap_or("")),
             escape(word),
         );
@@ -181,7 +194,7 @@ fn photo_block(out: &mut String, pack: &MissingPack, photo: &PackPhotoEmbed, tex
         .photo
         .as_ref()
         .and_then(|p| p.captured_at)
-        .map(|at| format!(", {}", utc_date(at)))
+        .map(|at| format!(", {}", text.language.date(at)))
         .unwrap_or_default();
     let note = match photo {
         PackPhotoEmbed::Jpeg(uri) => {
@@ -226,7 +239,7 @@ fn to_do(out: &mut String, pack: &MissingPack, text: &PageText) {
         }
         let _ = write!(out, "<p>{}</p><ul>", escape(heading));
         for key in keys {
-            let _ = write!(out, "<li>{}</li>", escape(label_of(pack, key)));
+            let _ = write!(out, "<li>{}</li>", escape(text.label(pack, key)));
         }
         out.push_str("</ul>");
     }
