@@ -7,11 +7,18 @@
 //!   acks: [AlertAck]}`. Devices write only acknowledgements: appended to `acks`, naming
 //! themselves. An alert carries the missing pack's minimal fields, never the whole case.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Language;
 use crate::DocumentId;
 
+mod message;
+pub use message::AlertMessage;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
@@ -49,6 +56,7 @@ impl AlertKind {
 
 /// Who an alert is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
@@ -60,6 +68,7 @@ pub enum Audience {
 
 /// The missing pack's minimal projection, as an alert carries it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertPack {
     pub name: String,
@@ -76,14 +85,25 @@ pub struct AlertPack {
 
 /// One alert as it stands in an alert document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertEntry {
     pub id: String,
     pub kind: AlertKind,
     pub audience: Audience,
+    #[cfg_attr(test, schemars(with = "String"))]
     pub case_id: DocumentId,
     pub case_url: String,
+    /// The text in English, rendered from `message_key` and `message_args`: for clients
+    /// older than the keys. Show [`AlertEntry::text`] in the user's language instead.
     pub message: String,
+    /// The catalogue key of the text (`alert-missing`, ...); absent from alerts raised before
+    /// keys existed (2026-12), whose text is `message` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_key: Option<String>,
+    /// The key's arguments, all strings (see [`AlertMessage`] for those naming vocabulary).
+    #[serde(default)]
+    pub message_args: BTreeMap<String, String>,
     pub raised_at: i64,
     /// `open` or `stood_down`.
     pub status: String,
@@ -93,8 +113,30 @@ pub struct AlertEntry {
     pub pack: Option<AlertPack>,
 }
 
+impl AlertEntry {
+    /// The key and arguments, when the alert carries them.
+    pub fn message(&self) -> Option<AlertMessage> {
+        self.message_key.as_ref().map(|key| AlertMessage {
+            key: key.clone(),
+            args: self.message_args.clone(),
+        })
+    }
+
+    /// The text in `language`: the key rendered with the shared catalogue, or `message`
+    /// for an alert without a key or with a key this build does not know (a newer server).
+    pub fn text(&self, language: Language) -> String {
+        match self.message() {
+            Some(message) if crate::i18n::Catalogue::shared().has(language, &message.key) => {
+                message.render(language)
+            }
+            _ => self.message.clone(),
+        }
+    }
+}
+
 /// A device's acknowledgement, appended to `acks` by the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AlertAck {
     pub alert_id: String,
     pub device: String,

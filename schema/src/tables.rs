@@ -14,6 +14,7 @@ diesel::table! {
         organisation_id -> Text,
         name -> Text,
         created_at -> BigInt,
+        country -> Nullable<Text>,
     }
 }
 
@@ -26,6 +27,7 @@ diesel::table! {
         name -> Text,
         password_hash -> Nullable<Text>,
         created_at -> BigInt,
+        language -> Nullable<Text>,
     }
 }
 

@@ -1,10 +1,12 @@
 //! The generated references for developers, and the tests that keep them true: the case
 //! document (`mobile-contract/docs/case-document.schema.json` and `case-document.md`, which
-//! also describes shares), the shared view (`docs/shared-view.schema.json`) and the
+//! also describes shares), the shared view (`docs/shared-view.schema.json`), the alert
+//! document (`docs/alert-document.schema.json`) and the
 //! error-code table of `docs/wire-protocol.md`. A test fails when a committed file differs
 //! from what the code says; `UPDATE_DOCS=1 cargo test -p casesync-contract reference`
 //! rewrites them.
 
+mod alert_schema;
 mod case_page;
 mod error_codes;
 mod schema;
@@ -62,6 +64,14 @@ fn case_document_schema_is_current() {
     check_file(
         &crate_dir().join("docs/case-document.schema.json"),
         &schema_text(&schema::case_document_schema()),
+    );
+}
+
+#[test]
+fn alert_document_schema_is_current() {
+    check_file(
+        &crate_dir().join("docs/alert-document.schema.json"),
+        &schema_text(&alert_schema::alert_document_schema()),
     );
 }
 

@@ -37,13 +37,16 @@ pub enum Escalation {
 }
 
 impl Escalation {
-    pub fn describe(&self) -> String {
+    /// The criterion as an alert's `reasons` argument names it (`missing_long:30`,
+    /// `repeat_episode:2`, `crime`): rendered in each phone's language by
+    /// `escalation-reason-<criterion>` ([`crate::alerts::AlertMessage`]).
+    pub fn code(&self) -> String {
         match self {
-            Self::MissingLong { hours } => format!("missing {hours} h"),
-            Self::RepeatEpisode { n } => format!("episode {n}"),
-            Self::Crime => "a crime".into(),
-            Self::MentalHealth => "mental health needs".into(),
-            Self::SexualExploitation => "sexual exploitation risk".into(),
+            Self::MissingLong { hours } => format!("missing_long:{hours}"),
+            Self::RepeatEpisode { n } => format!("repeat_episode:{n}"),
+            Self::Crime => "crime".into(),
+            Self::MentalHealth => "mental_health".into(),
+            Self::SexualExploitation => "sexual_exploitation".into(),
         }
     }
 }

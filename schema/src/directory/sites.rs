@@ -12,6 +12,8 @@ pub struct Site {
     pub organisation_id: String,
     pub name: String,
     pub created_at: i64,
+    /// ISO 3166-1 alpha-2: its people read the country's language unless they choose another.
+    pub country: Option<String>,
 }
 
 pub fn create(conn: &mut DbConn, organisation_id: &str, name: &str) -> Result<Site, DbError> {
@@ -24,6 +26,7 @@ pub fn create(conn: &mut DbConn, organisation_id: &str, name: &str) -> Result<Si
         organisation_id: organisation_id.to_string(),
         name: name.to_string(),
         created_at: now_millis(),
+        country: None,
     };
     diesel::insert_into(sites::table)
         .values((
@@ -35,6 +38,23 @@ pub fn create(conn: &mut DbConn, organisation_id: &str, name: &str) -> Result<Si
         .execute(conn)
         .map_err(|e| DbError::exists_on_conflict(e, &format!("site \"{name}\"")))?;
     Ok(site)
+}
+
+/// Sets the site's country: two letters (ISO 3166-1 alpha-2), stored upper case.
+pub fn set_country(conn: &mut DbConn, site_id: &str, country: &str) -> Result<(), DbError> {
+    let country = country.trim().to_ascii_uppercase();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(DbError::Invalid(format!(
+            "country \"{country}\" is not a two-letter ISO 3166-1 code"
+        )));
+    }
+    let changed = diesel::update(sites::table.filter(sites::id.eq(site_id)))
+        .set(sites::country.eq(&country))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound(format!("site \"{site_id}\"")));
+    }
+    Ok(())
 }
 
 /// Finds a site of an organisation by id or name.

@@ -1,8 +1,9 @@
+use casesync_contract::i18n::Language;
 use casesync_contract::Role;
 use diesel::prelude::*;
 
 use crate::error::DbError;
-use crate::tables::users;
+use crate::tables::{sites, users};
 use crate::{now_millis, DbConn};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
@@ -16,6 +17,9 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub created_at: i64,
+    /// The language the user chose (a code of `casesync_contract::i18n::Language`); `None`:
+    /// their site's country decides ([`language`]).
+    pub language: Option<String>,
 }
 
 impl User {
@@ -44,6 +48,7 @@ pub fn create(
         name: name.to_string(),
         password_hash: None,
         created_at: now_millis(),
+        language: None,
     };
     diesel::insert_into(users::table)
         .values((
@@ -87,4 +92,38 @@ pub fn find_in(
         .select(User::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The language `user` reads: their own choice, else their site's country's language, else
+/// English (a user of no site, or a site of no country).
+pub fn language(conn: &mut DbConn, user: &User) -> Result<Language, DbError> {
+    Ok(preferred_language(conn, user)?.unwrap_or(Language::En))
+}
+
+/// The user's own choice, else their site's country's language; `None` when neither says
+/// (then a browser's preference may).
+pub fn preferred_language(conn: &mut DbConn, user: &User) -> Result<Option<Language>, DbError> {
+    if let Some(chosen) = user.language.as_deref().and_then(Language::parse) {
+        return Ok(Some(chosen));
+    }
+    let Some(site_id) = &user.site_id else {
+        return Ok(None);
+    };
+    let country: Option<Option<String>> = sites::table
+        .filter(sites::id.eq(site_id))
+        .select(sites::country)
+        .first(conn)
+        .optional()?;
+    Ok(country.flatten().map(|c| Language::of_country(&c)))
+}
+
+/// Records the language the user chose.
+pub fn set_language(conn: &mut DbConn, user_id: &str, language: Language) -> Result<(), DbError> {
+    let changed = diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set(users::language.eq(language.code()))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound(format!("user \"{user_id}\"")));
+    }
+    Ok(())
 }

@@ -69,6 +69,10 @@ pub enum SiteCommand {
         #[arg(long)]
         org: String,
         name: String,
+        /// ISO 3166-1 alpha-2 code (IT, FR, GR, NL, BE...): the site's people read its
+        /// language unless they choose another.
+        #[arg(long)]
+        country: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -157,11 +161,21 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             )
         }
         AdminCommand::Site {
-            command: SiteCommand::Add { org, name, json },
+            command:
+                SiteCommand::Add {
+                    org,
+                    name,
+                    country,
+                    json,
+                },
         } => {
             let org = organisations::find(&mut conn, &org)?;
             let site = write_tx(&mut conn, |conn| {
-                let site = sites::create(conn, &org.id, &name)?;
+                let mut site = sites::create(conn, &org.id, &name)?;
+                if let Some(country) = &country {
+                    sites::set_country(conn, &site.id, country)?;
+                    site.country = Some(country.trim().to_ascii_uppercase());
+                }
                 audit(
                     conn,
                     key,

@@ -1,3 +1,8 @@
+//! `GET /v1/me`: the device's own view of itself and its user; `me/language.rs` sets the
+//! user's language.
+
+pub mod language;
+
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 
@@ -22,6 +27,10 @@ pub struct Me {
     caseload_url: String,
     /// The device was reported lost: erase all case data and stop syncing.
     wipe: bool,
+    /// The language the user reads (their choice, else their site's country's language,
+    /// else English): render alert keys (`message_key`) and checklist steps in it with the
+    /// contract's catalogue. Set it with `PUT /v1/me/language`.
+    language: casesync_contract::i18n::Language,
 }
 
 /// `GET /v1/me`: who the device is, and where its caseload is.
@@ -38,6 +47,7 @@ pub struct Me {
 pub async fn me(caller: SyncCaller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let body = web::block(move || -> Result<Me, ApiError> {
         let id = caseload::refresh(&state, &caller)?;
+        let language = language_of(&state, &caller.user_id)?;
         Ok(Me {
             device_id: caller.device_id.clone(),
             device_name: caller.device_name.clone(),
@@ -48,8 +58,21 @@ pub async fn me(caller: SyncCaller, state: web::Data<AppState>) -> Result<HttpRe
             site_id: caller.site_id.clone(),
             caseload_url: id.url(),
             wipe: caller.wipe_requested,
+            language,
         })
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The language a user reads (their choice, else their site's country's). Blocking.
+pub fn language_of(
+    state: &AppState,
+    user_id: &str,
+) -> Result<casesync_contract::i18n::Language, ApiError> {
+    let mut conn = state.db()?;
+    let user = casesync_schema::directory::users::find(&mut conn, user_id)?;
+    Ok(casesync_schema::directory::users::language(
+        &mut conn, &user,
+    )?)
 }

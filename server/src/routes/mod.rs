@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sync::batch::post_sync)
         .service(crate::ws::sync_socket)
         .service(me::me)
+        .service(me::language::put_language)
         .service(alerts::get_alerts)
         .service(alerts::get_rules)
         .service(alerts::put_rules)

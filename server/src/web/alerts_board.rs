@@ -150,7 +150,7 @@ fn board(lang: Lang, list: &AlertList, cases: &[Option<CaseNow>], now: i64) -> M
                     @for a in others {
                         tr {
                             td { (lang.t(&kind_key(a.alert.kind))) }
-                            td { (a.alert.message) }
+                            td { (a.alert.text(lang)) }
                             td { (utc_minute(a.alert.raised_at)) }
                             td { a href={ "/web/cases/" (a.alert.case_id) } { (lang.t("alerts.open_case")) } }
                         }

@@ -103,7 +103,9 @@ impl FromRequest for PageUser {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        // Until the person is known, errors speak what the request and browser ask for.
         let lang = super::i18n::of_request(req);
+        let (asked, browser) = (super::i18n::asked(req), super::i18n::of_browser(req));
         let next = match req.query_string() {
             "" => req.path().to_string(),
             q => format!("{}?{q}", req.path()),
@@ -116,10 +118,17 @@ impl FromRequest for PageUser {
             let now = state.now();
             let found = web::block(move || {
                 let mut conn = state.db().ok()?;
-                sessions::find(&mut conn, &cookie, now).ok().flatten()
+                let session = sessions::find(&mut conn, &cookie, now).ok().flatten()?;
+                let preferred =
+                    casesync_schema::directory::users::preferred_language(&mut conn, &session.user)
+                        .ok()
+                        .flatten();
+                Some((session, preferred))
             })
             .await?;
-            let session = found.ok_or_else(sign_in)?;
+            let (session, preferred) = found.ok_or_else(sign_in)?;
+            // `?lang=`, then the person's setting (or their site's country), then the browser.
+            let lang = asked.or(preferred).or(browser).unwrap_or(Lang::En);
             let role = session.user.role().map_err(|_| PageError::Internal(lang))?;
             if !PAGE_ROLES.contains(&role) {
                 return Err(PageError::Forbidden(lang));

@@ -186,14 +186,34 @@ pub struct LangQuery {
     next: Option<String>,
 }
 
-/// Sets the language cookie and goes back to the page the person came from: `next`, else
-/// the `Referer` of a browser that sends one anyway, else the pages' home.
+/// Sets the language cookie, records the language as the setting of a person signed in
+/// (their phones and pages follow it), and goes back to the page the person came from:
+/// `next`, else the `Referer` of a browser that sends one anyway, else the pages' home.
+/// A GET changes the setting: the session cookie is SameSite=Strict, so another site's
+/// link cannot change it for someone.
 #[get("/web/lang")]
 pub async fn choose_language(
     req: HttpRequest,
     query: web::Query<LangQuery>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = Lang::parse(&query.to).unwrap_or(Lang::En);
+    let lang = Lang::parse(&query.to).ok_or_else(|| {
+        ApiError::new(
+            casesync_contract::errors::ErrorCode::InvalidRequest,
+            "to must be one of en, nl, fr, el, it",
+        )
+    })?;
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let (value, now) = (cookie.value().to_string(), state.now());
+        web::block(move || -> Result<(), ApiError> {
+            let mut conn = state.db()?;
+            if let Some(session) = casesync_schema::web::sessions::find(&mut conn, &value, now)? {
+                casesync_schema::directory::users::set_language(&mut conn, &session.user.id, lang)?;
+            }
+            Ok(())
+        })
+        .await??;
+    }
     let back = match &query.next {
         Some(next) => Some(checked_next(Some(next))?),
         None => req

@@ -15,7 +15,8 @@ use crate::state::AppState;
 pub enum SignInOutcome {
     Opened {
         cookie_value: String,
-        user: User,
+        // Boxed: a user is far larger than the other variants, which carry nothing.
+        user: Box<User>,
         max_age_secs: i64,
     },
     WrongCredentials,
@@ -75,7 +76,7 @@ pub fn check(
     )?;
     Ok(SignInOutcome::Opened {
         cookie_value: opened.cookie_value,
-        user,
+        user: Box::new(user),
         max_age_secs,
     })
 }

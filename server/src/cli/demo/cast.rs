@@ -122,11 +122,16 @@ pub fn create(state: &AppState) -> Result<Cast, DemoError> {
         other => other.into(),
     })?;
     let partner = organisations::create(&mut conn, PARTNER)?;
-    let mut site = |org: &Organisation, name: &str| sites::create(&mut conn, &org.id, name);
-    let lampedusa = site(&organisation, "Centro Lampedusa")?;
-    let calais = site(&organisation, "Accueil Calais")?;
-    let lesvos = site(&organisation, "Lesvos Shelter")?;
-    let streets = site(&partner, "Calais streets")?;
+    // Each site in its country, so that its people read their country's language.
+    let mut site = |org: &Organisation, name: &str, country: &str| {
+        let site = sites::create(&mut conn, &org.id, name)?;
+        sites::set_country(&mut conn, &site.id, country)?;
+        Ok::<_, DbError>(site)
+    };
+    let lampedusa = site(&organisation, "Centro Lampedusa", "IT")?;
+    let calais = site(&organisation, "Accueil Calais", "FR")?;
+    let lesvos = site(&organisation, "Lesvos Shelter", "GR")?;
+    let streets = site(&partner, "Calais streets", "FR")?;
     let mut people = People { conn: &mut conn };
     use Role::*;
     let cast = Cast {

@@ -6,7 +6,7 @@
 use automerge::ReadDoc;
 use automerge::{ObjType, Value, ROOT};
 use autosurgeon::reconcile_insert;
-use casesync_contract::alerts::{AlertKind, Audience};
+use casesync_contract::alerts::{AlertKind, AlertMessage, Audience};
 use casesync_contract::case::{
     CaseDocument, Checklist, ChecklistStep, EpisodeState, Millis, Str, Whole,
 };
@@ -86,7 +86,9 @@ fn react_to_episode(
                     AlertKind::Missing,
                     Audience::Site,
                     format!("missing:{id}:{}", episode.id),
-                    format!("{name} ({reference}) is missing. Act now: no waiting period."),
+                    AlertMessage::new("alert-missing")
+                        .with("name", name)
+                        .with("reference", &reference),
                 )
             },
         )?;
@@ -130,7 +132,7 @@ fn escalate_when_back(
     if reasons.is_empty() {
         return Ok(());
     }
-    let reasons: Vec<String> = reasons.iter().map(found::Escalation::describe).collect();
+    let reasons: Vec<String> = reasons.iter().map(found::Escalation::code).collect();
     raise(
         state,
         NewAlert::of_case(
@@ -139,11 +141,9 @@ fn escalate_when_back(
             AlertKind::FoundEscalation,
             Audience::Coordinators,
             format!("found:{id}:{}", episode.id),
-            format!(
-                "{}: back after {}: escalate (return interview, risk assessment, strategy)",
-                case_reference(id),
-                reasons.join(", ")
-            ),
+            AlertMessage::new("alert-found-escalation")
+                .with("reference", case_reference(id))
+                .with("reasons", reasons.join(",")),
         ),
     )?;
     Ok(())
@@ -164,10 +164,9 @@ fn alert_sharing_organisations(
     };
     for share in &shares {
         let pack = partner_pack(case, &share.categories(), &share.id);
-        let message = format!(
-            "{} (shared case {}), a case shared with you, is missing.",
-            pack.name, share.id
-        );
+        let message = AlertMessage::new("alert-missing-shared")
+            .with("name", &pack.name)
+            .with("share", &share.id);
         raise(
             state,
             NewAlert {
@@ -215,10 +214,10 @@ fn flag_repeat_episodes(
                 AlertKind::StrategyMeeting,
                 Audience::Coordinators,
                 format!("strategy:{id}:{latest_id}"),
-                format!(
-                    "{reference}: {recent} episodes within {} days: convene a strategy meeting",
-                    rules.repeat_window_days
-                ),
+                AlertMessage::new("alert-strategy-meeting")
+                    .with("reference", reference)
+                    .with("episodes", recent)
+                    .with("days", rules.repeat_window_days),
             ),
         )?;
     }

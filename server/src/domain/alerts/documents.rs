@@ -150,6 +150,13 @@ pub fn write_entry(
             tx.put(&obj, "case_id", entry.case_id.to_string())?;
             tx.put(&obj, "case_url", entry.case_url.as_str())?;
             tx.put(&obj, "message", entry.message.as_str())?;
+            if let Some(key) = &entry.message_key {
+                tx.put(&obj, "message_key", key.as_str())?;
+                let args = tx.put_object(&obj, "message_args", ObjType::Map)?;
+                for (name, value) in &entry.message_args {
+                    tx.put(&args, name.as_str(), value.as_str())?;
+                }
+            }
             tx.put(&obj, "raised_at", entry.raised_at)?;
             tx.put(&obj, "status", entry.status.as_str())?;
             tx.put(&obj, "resent", entry.resent)?;

@@ -2,7 +2,7 @@
 //! alert through a dedupe key, so every instance may run the worker and each alert is still
 //! raised once.
 
-use casesync_contract::alerts::{AlertKind, Audience};
+use casesync_contract::alerts::{AlertKind, AlertMessage, Audience};
 use casesync_contract::case::{read_case_causal, CaseDocument, EpisodeState};
 use casesync_contract::checklists::template;
 use casesync_contract::deadlines;
@@ -55,9 +55,6 @@ fn overdue_steps(
         let Some(tpl) = template(overdue.template) else {
             continue;
         };
-        let text = tpl
-            .step(&overdue.step)
-            .map_or(overdue.step.as_str(), |s| s.text);
         let late = (state.now() - overdue.due_at) / MINUTE;
         let made = raise(
             state,
@@ -67,11 +64,11 @@ fn overdue_steps(
                 AlertKind::OverdueStep,
                 Audience::Coordinators,
                 format!("overdue:{id}:{}:{}", overdue.checklist, overdue.step),
-                format!(
-                    "{}: \"{text}\" ({}) is overdue by {late} min",
-                    case_reference(id),
-                    tpl.title
-                ),
+                AlertMessage::new("alert-overdue-step")
+                    .with("reference", case_reference(id))
+                    .with("step", &overdue.step)
+                    .with("checklist", tpl.id)
+                    .with("minutes", late),
             ),
         )?;
         raised += usize::from(made.is_some());
@@ -103,10 +100,10 @@ fn unresolved_absences(
         if !(too_long || high_risk) {
             continue;
         }
-        let why = if high_risk {
-            "a high-risk child is absent"
+        let key = if high_risk {
+            "alert-absence-high-risk"
         } else {
-            "the absence is unresolved"
+            "alert-absence-unresolved"
         };
         let made = raise(
             state,
@@ -116,10 +113,7 @@ fn unresolved_absences(
                 AlertKind::AbsenceDecision,
                 Audience::Site,
                 format!("absence:{id}:{}", episode.id),
-                format!(
-                    "{}: {why}: decide now whether the child is missing",
-                    case_reference(id)
-                ),
+                AlertMessage::new(key).with("reference", case_reference(id)),
             ),
         )?;
         raised += usize::from(made.is_some());
@@ -185,11 +179,9 @@ fn unacknowledged(state: &AppState) -> Result<usize, DomainError> {
                     kind: AlertKind::Unacknowledged,
                     audience: Audience::Coordinators,
                     dedupe_key: format!("unacknowledged:{}", row.id),
-                    message: format!(
-                        "{}: the missing alert has not been acknowledged by any device after {} min",
-                        case_reference(&case_id),
-                        rules.acknowledge_within_minutes
-                    ),
+                    message: AlertMessage::new("alert-unacknowledged")
+                        .with("reference", case_reference(&case_id))
+                        .with("minutes", rules.acknowledge_within_minutes),
                     pack: None,
                 },
             )?;

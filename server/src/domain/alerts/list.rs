@@ -153,6 +153,17 @@ fn read_entry(doc: &Automerge, obj: &automerge::ObjId) -> Option<AlertEntry> {
         case_id: text(obj, "case_id")?.parse().ok()?,
         case_url: text(obj, "case_url").unwrap_or_default(),
         message: text(obj, "message").unwrap_or_default(),
+        message_key: text(obj, "message_key"),
+        message_args: doc
+            .get(obj, "message_args")
+            .ok()
+            .flatten()
+            .map(|(_, args)| {
+                doc.keys(&args)
+                    .filter_map(|name| Some((name.clone(), text(&args, &name)?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
         raised_at: number(obj, "raised_at").unwrap_or_default(),
         status: text(obj, "status").unwrap_or_default(),
         stood_down_at: number(obj, "stood_down_at"),

@@ -1,7 +1,8 @@
 //! Raising and standing down alerts, exactly once.
 
-use casesync_contract::alerts::{AlertEntry, AlertKind, AlertPack, Audience};
+use casesync_contract::alerts::{AlertEntry, AlertKind, AlertMessage, AlertPack, Audience};
 use casesync_contract::case::CaseDocument;
+use casesync_contract::i18n::Language;
 use casesync_contract::DocumentId;
 use casesync_schema::alerts::{self, AlertRow};
 
@@ -17,7 +18,8 @@ pub struct NewAlert {
     pub audience: Audience,
     /// Same key, same alert: two reports of one event, or two instances, raise it once.
     pub dedupe_key: String,
-    pub message: String,
+    /// A key and arguments: each phone renders it in its user's language.
+    pub message: AlertMessage,
     pub pack: Option<AlertPack>,
 }
 
@@ -30,7 +32,7 @@ impl NewAlert {
         kind: AlertKind,
         audience: Audience,
         dedupe_key: String,
-        message: String,
+        message: AlertMessage,
     ) -> Self {
         Self {
             case_id: *id,
@@ -124,7 +126,9 @@ fn write_new_entry(
         audience: new.audience,
         case_id: new.case_id,
         case_url: new.case_id.url(),
-        message: new.message.clone(),
+        message: new.message.render(Language::En),
+        message_key: Some(new.message.key.clone()),
+        message_args: new.message.args.clone(),
         raised_at,
         status: "open".into(),
         stood_down_at: None,

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use casesync_contract::alerts::{AlertKind, Audience};
+use casesync_contract::alerts::{AlertKind, AlertMessage, Audience};
 use casesync_contract::case::CaseDocument;
 use casesync_contract::risk::{risk_status, RiskStatus};
 use casesync_contract::wire::case_reference;
@@ -58,20 +58,20 @@ pub fn watch(
     let review_key = format!("risk_review:{id}:{}", status.assessment_id);
     let confirm_key = format!("risk_confirm:{id}:{}", status.assessment_id);
     let review_due = status.next_review.is_some_and(|at| at < state.now());
-    let mut due: Vec<(String, String)> = Vec::new();
+    let mut due: Vec<(String, AlertMessage)> = Vec::new();
     if review_due {
         due.push((
             review_key,
-            format!("{reference}: the risk assessment is due for review"),
+            AlertMessage::new("alert-risk-review-due").with("reference", &reference),
         ));
     }
     if status.awaiting_confirmation {
         due.push((
             confirm_key,
-            format!(
-                "{reference}: confirm the risk level \"{}\" a caseworker set (advisory: {})",
-                status.level, status.advisory
-            ),
+            AlertMessage::new("alert-risk-confirm")
+                .with("reference", &reference)
+                .with("level", &status.level)
+                .with("advisory", status.advisory),
         ));
     }
     // Alerts of this kind for the case that no longer apply: done.

@@ -51,8 +51,12 @@ pub async fn export_case(
             ))
         }
     };
-    let language = casesync_contract::i18n::Language::En;
-    let export = web::block(move || export::export_case(&state, &caller, &path, &format)).await??;
+    let (export, language) = web::block(move || {
+        let export = export::export_case(&state, &caller, &path, &format)?;
+        let language = crate::routes::me::language_of(&state, &caller.user_id)?;
+        Ok::<_, ApiError>((export, language))
+    })
+    .await??;
     if html {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

@@ -75,15 +75,18 @@ pub async fn get_missing_pack(
         }
     };
     let (reader, who) = (state.clone(), caller.clone());
-    let (pack, row, flow) =
-        web::block(move || readable_pack(&reader, &who, &path.into_inner(), html)).await??;
+    let (pack, row, flow, language) = web::block(move || {
+        let (pack, row, flow) = readable_pack(&reader, &who, &path.into_inner(), html)?;
+        let language = crate::routes::me::language_of(&reader, &who.user_id)?;
+        Ok::<_, ApiError>((pack, row, flow, language))
+    })
+    .await??;
     if !html {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .json(pack));
     }
     let photo = embedded_photo(&state, &row, &pack).await;
-    let language = casesync_contract::i18n::Language::En;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

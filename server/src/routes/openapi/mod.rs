@@ -39,6 +39,7 @@ use super::{alerts, audit, blobs, cases, devices, enrol, health, me, shared_view
         sync::batch::post_sync,
         crate::ws::sync_socket,
         me::me,
+        me::language::put_language,
         alerts::get_alerts,
         alerts::get_rules,
         alerts::put_rules,

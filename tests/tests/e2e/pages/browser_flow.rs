@@ -52,7 +52,7 @@ storage_test!(coordinator_reads_and_resolves_in_the_browser, |db| {
     assert!(list.contains("Abena Tesfaye"), "{list}");
     b.fill("#q", "abi");
     b.click("form.filters button");
-    b.wait_for_text("main", "1 cases", WAIT);
+    b.wait_for_text("main", "1 case", WAIT);
     b.click("#conflicts-filter");
     b.click("form.filters button");
     b.wait_for_text("main table", "Abena", WAIT);

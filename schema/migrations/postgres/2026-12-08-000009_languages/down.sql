@@ -1,0 +1,2 @@
+ALTER TABLE sites DROP COLUMN country;
+ALTER TABLE users DROP COLUMN language;
