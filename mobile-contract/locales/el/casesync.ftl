@@ -319,6 +319,7 @@ month-11 = Νοε
 month-12 = Δεκ
 date-day = { $day } { $month } { $year }
 date-time = { $day } { $month } { $year }, { $time } UTC
+date-short = { $day } { $month } { $time }
 
 ## Ο φάκελος εξαφάνισης, τυπωμένος για την αστυνομία.
 pack-title = Φάκελος εξαφάνισης

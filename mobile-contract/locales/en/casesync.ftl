@@ -319,6 +319,7 @@ month-11 = Nov
 month-12 = Dec
 date-day = { $day } { $month } { $year }
 date-time = { $day } { $month } { $year }, { $time } UTC
+date-short = { $day } { $month } { $time }
 
 ## The missing pack, printed for the police.
 pack-title = Missing pack

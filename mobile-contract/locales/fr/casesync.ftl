@@ -319,6 +319,7 @@ month-11 = nov.
 month-12 = déc.
 date-day = { $day } { $month } { $year }
 date-time = { $day } { $month } { $year }, { $time } UTC
+date-short = { $day } { $month } { $time }
 
 ## Le dossier de disparition, imprimé pour la police.
 pack-title = Dossier de disparition

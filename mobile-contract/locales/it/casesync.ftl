@@ -319,6 +319,7 @@ month-11 = nov
 month-12 = dic
 date-day = { $day } { $month } { $year }
 date-time = { $day } { $month } { $year }, { $time } UTC
+date-short = { $day } { $month } { $time }
 
 ## La scheda di scomparsa, stampata per la polizia.
 pack-title = Scheda di scomparsa

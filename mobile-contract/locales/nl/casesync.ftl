@@ -319,6 +319,7 @@ month-11 = nov
 month-12 = dec
 date-day = { $day } { $month } { $year }
 date-time = { $day } { $month } { $year }, { $time } UTC
+date-short = { $day } { $month } { $time }
 
 ## Het vermissingsdossier, afgedrukt voor de politie.
 pack-title = Vermissingsdossier

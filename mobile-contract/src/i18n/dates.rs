@@ -35,6 +35,21 @@ impl Language {
         )
     }
 
+    /// `28 Nov 08:05`: for tight places (table cells, axis labels), with the full time in
+    /// a `title`.
+    pub fn short_date_time(self, ms: i64) -> String {
+        let (_, month, day) = civil_from_days(ms.div_euclid(86_400_000));
+        let minutes = ms.div_euclid(60_000).rem_euclid(24 * 60);
+        self.fill(
+            "date-short",
+            &[
+                ("day", &day.to_string()),
+                ("month", self.t(&format!("month-{month}"))),
+                ("time", &format!("{:02}:{:02}", minutes / 60, minutes % 60)),
+            ],
+        )
+    }
+
     /// `2.5` in English, `2,5` in the others, with `places` decimals.
     pub fn decimal(self, value: f64, places: usize) -> String {
         let text = format!("{value:.places$}");

@@ -194,6 +194,7 @@ fn dates_and_numbers_read_as_each_language_writes_them() {
     assert_eq!(Language::En.date_time(at), "28 Nov 2026, 08:05 UTC");
     assert_eq!(Language::Fr.date_time(at), "28 nov. 2026, 08:05 UTC");
     assert_eq!(Language::El.date(at), "28 Νοε 2026");
+    assert_eq!(Language::Nl.short_date_time(at), "28 nov 08:05");
     assert_eq!(Language::It.date(0), "1 gen 1970");
     assert_eq!(Language::Nl.decimal(2.5, 1), "2,5");
     assert_eq!(Language::En.decimal(2.5, 2), "2.50");

@@ -336,13 +336,16 @@ fn card(row: &Row, code: &str, expires_at: i64, qr_base64: &str) -> String {
     format!(
         "<article><img src=\"data:image/png;base64,{qr_base64}\" alt=\"QR code\" width=\"160\" \
          height=\"160\"><h2>{}</h2><p>{} · {}</p><p>{}<br><code>{}</code></p>\
-         <p class=\"muted\">valid until {} UTC, once</p></article>",
+         <p class=\"muted\">valid until {}, once</p></article>",
         escape(&row.name),
         escape(row.role.as_str()),
         escape(row.site.as_deref().unwrap_or(&row.organisation)),
         "Scan with the casesync app, or type the code:",
         escape(code),
-        escape(&crate::web::format::utc_minute(expires_at)),
+        escape(&crate::web::format::utc_minute(
+            crate::web::i18n::Lang::En,
+            expires_at
+        )),
     )
 }
 

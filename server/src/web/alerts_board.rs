@@ -83,21 +83,21 @@ fn card(lang: Lang, a: &AlertStatus, case: Option<&CaseNow>, now: i64) -> Markup
                     h2 #{ "alert-" (a.alert.id) } { (name) }
                     p.muted { (pack.reference) }
                     p.since { (lang.fill("alerts.missing_for", &[("d", &duration(lang, now - since))])) }
-                    p.muted { (lang.fill("alerts.raised", &[("t", &utc_minute(a.alert.raised_at))])) }
+                    p.muted { (lang.fill("alerts.raised", &[("t", &utc_minute(lang, a.alert.raised_at))])) }
                 }
             }
             dl.facts {
                 dt { (lang.t("alerts.last_seen")) }
                 dd {
                     (pack.last_seen_place.as_deref().unwrap_or(lang.t("common.unknown")))
-                    @if let Some(t) = pack.last_seen_at { ", " (utc_minute(t)) }
+                    @if let Some(t) = pack.last_seen_at { ", " (utc_minute(lang, t)) }
                 }
                 @if let Some(d) = &pack.description { dt { (lang.t("alerts.description")) } dd { (d) } }
                 @if let Some(c) = &pack.clothing { dt { (lang.t("alerts.clothing")) } dd { (c) } }
                 @if let Some(c) = &pack.contact { dt { (lang.t("alerts.contact")) } dd { (c) } }
             }
             (disagreement_notice(lang, disagreement))
-            @if let Some(t) = a.escalated_at { p.notice.error { (lang.fill("alerts.escalated", &[("t", &utc_minute(t))])) } }
+            @if let Some(t) = a.escalated_at { p.notice.error { (lang.fill("alerts.escalated", &[("t", &utc_minute(lang, t))])) } }
             @if a.alert.resent > 0 { p.muted { (lang.fill("alerts.resent", &[("n", &a.alert.resent.to_string())])) } }
             div.table-wrap { table.deliveries {
                 caption { (lang.t("alerts.deliveries")) }
@@ -112,8 +112,8 @@ fn card(lang: Lang, a: &AlertStatus, case: Option<&CaseNow>, now: i64) -> Markup
                         tr data-device=(d.device_id) {
                             td { (d.device_name) }
                             td { (d.user_name) }
-                            td { @match d.delivered_at { Some(t) => span.badge.done title=(utc_minute(t)) { (short_minute(t)) }, None => span.badge.overdue { (lang.t("alerts.not_yet")) } } }
-                            td { @match d.acknowledged_at { Some(t) => span.badge.done title=(utc_minute(t)) { (short_minute(t)) }, None => span.badge.overdue { (lang.t("alerts.not_yet")) } } }
+                            td { @match d.delivered_at { Some(t) => span.badge.done title=(utc_minute(lang, t)) { (short_minute(lang, t)) }, None => span.badge.overdue { (lang.t("alerts.not_yet")) } } }
+                            td { @match d.acknowledged_at { Some(t) => span.badge.done title=(utc_minute(lang, t)) { (short_minute(lang, t)) }, None => span.badge.overdue { (lang.t("alerts.not_yet")) } } }
                         }
                     }
                 }
@@ -151,7 +151,7 @@ fn board(lang: Lang, list: &AlertList, cases: &[Option<CaseNow>], now: i64) -> M
                         tr {
                             td { (lang.t(&kind_key(a.alert.kind))) }
                             td { (a.alert.text(lang)) }
-                            td { (utc_minute(a.alert.raised_at)) }
+                            td { (utc_minute(lang, a.alert.raised_at)) }
                             td { a href={ "/web/cases/" (a.alert.case_id) } { (lang.t("alerts.open_case")) } }
                         }
                     }

@@ -81,7 +81,7 @@ pub async fn audit_page(
                     @for e in &list.entries {
                         tr {
                             td { (e.seq) }
-                            td.nowrap title=(utc_minute(e.at)) { (short_minute(e.at)) }
+                            td.nowrap title=(utc_minute(lang, e.at)) { (short_minute(lang, e.at)) }
                             td {
                                 @match &e.actor_user { Some(u) => (people.user(u)), None => (e.actor_kind) }
                                 @if let Some(d) = &e.actor_device { br; span.muted { (people.device(d)) } }

@@ -94,8 +94,8 @@ pub fn timeline_section(lang: Lang, view: &CaseView, now: i64) -> Markup {
                         tbody {
                             @for e in &view.entries {
                                 tr data-device=(e.device) {
-                                    td { (utc_minute(e.observed_at)) }
-                                    td { @match e.received_at { Some(t) => (utc_minute(t)), None => span.muted { "—" } } }
+                                    td { (utc_minute(lang, e.observed_at)) }
+                                    td { @match e.received_at { Some(t) => (utc_minute(lang, t)), None => span.muted { "—" } } }
                                     td { (lang.t(kind_key(e.kind))) }
                                     td {
                                         strong { (e.label) }
@@ -130,7 +130,7 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
                 div.checklist {
                     h3 {
                         (lang.lookup(&format!("checklist.title.{}", cl.template)).unwrap_or(&cl.title)) " "
-                        span.muted { (cl.done()) "/" (cl.steps.len()) " · " (utc_minute(cl.anchored_at)) }
+                        span.muted { (cl.done()) "/" (cl.steps.len()) " · " (utc_minute(lang, cl.anchored_at)) }
                     }
                     progress max=(cl.steps.len()) value=(cl.done()) aria-label=(cl.title) {}
                     div.table-wrap { table {
@@ -144,14 +144,14 @@ pub fn checklists(lang: Lang, view: &CaseView, now: i64) -> Markup {
                             @for step in &cl.steps {
                                 tr.overdue-row[step.overdue] {
                                     td { (lang.lookup(&format!("checklist.step.{}", step.id)).unwrap_or(&step.text)) @if !step.role.is_empty() { br; span.muted { (lang.t(&format!("role.{}", step.role))) } } }
-                                    td { @if let Some(due) = step.due_at { (utc_minute(due)) br; span.muted { (relative(lang, due, now)) } } }
+                                    td { @if let Some(due) = step.due_at { (utc_minute(lang, due)) br; span.muted { (relative(lang, due, now)) } } }
                                     td {
                                         @if step.overdue { (badge("overdue", lang.t("case.overdue"))) }
                                         @else { (badge(if step.status == "open" { "" } else { "done" }, lang.t(&format!("step.{}", step.status)))) }
                                     }
                                     td {
                                         @if let Some(by) = &step.by { (view.people.user(by)) }
-                                        @if let Some(at) = step.at { br; span.muted { (utc_minute(at)) } }
+                                        @if let Some(at) = step.at { br; span.muted { (utc_minute(lang, at)) } }
                                         @if let Some(note) = &step.note { br; (note) }
                                     }
                                 }

@@ -213,7 +213,7 @@ pub async fn cases_page(
                                 td { @if r.summary.open_conflicts > 0 {
                                     a href={ "/web/cases/" (r.summary.document_id) "/conflicts" } { (badge("conflict", &r.summary.open_conflicts.to_string())) }
                                 } @else { "0" } }
-                                td { (utc_minute(r.summary.updated_at)) }
+                                td { (utc_minute(lang, r.summary.updated_at)) }
                             }
                         }
                     }

@@ -79,7 +79,7 @@ pub async fn conflicts_page(
                             tr {
                                 td { q { (v.value) } }
                                 td { @match &v.delivered_by { Some(d) => (view.people.device(d)), None => span.muted { (lang.t("common.unknown")) } } }
-                                td { @match v.received_at { Some(t) => (utc_minute(t)), None => span.muted { "—" } } }
+                                td { @match v.received_at { Some(t) => (utc_minute(lang, t)), None => span.muted { "—" } } }
                                 td {
                                     form method="post" action={ "/web/cases/" (view.id) "/conflicts" } {
                                         input type="hidden" name="csrf" value=(user.csrf_token);

@@ -38,11 +38,11 @@ fn state_of(user: &PageUser, d: &DeviceSummary) -> Markup {
     let lang = user.lang;
     html! {
         @if let Some(t) = d.wipe_delivered_at {
-            (badge("state-missing", &lang.fill("devices.wiped", &[("t", &utc_minute(t))])))
+            (badge("state-missing", &lang.fill("devices.wiped", &[("t", &utc_minute(lang, t))])))
         } @else if let Some(t) = d.wipe_requested_at {
-            (badge("state-absent", &lang.fill("devices.wipe_pending", &[("t", &utc_minute(t))])))
+            (badge("state-absent", &lang.fill("devices.wipe_pending", &[("t", &utc_minute(lang, t))])))
         } @else if let Some(t) = d.revoked_at {
-            (badge("state-absent", &lang.fill("devices.revoked", &[("t", &utc_minute(t))])))
+            (badge("state-absent", &lang.fill("devices.revoked", &[("t", &utc_minute(lang, t))])))
         } @else {
             (badge("state-present", lang.t("devices.active")))
         }
@@ -68,7 +68,7 @@ fn render(
                 div.qr {
                     img src={ "data:image/png;base64," (code.qr_png_base64) }
                         alt=(lang.fill("devices.qr_alt", &[("name", &code.user_id)]));
-                    p #enrol-code { (lang.fill("devices.enrol_code", &[("code", &code.code), ("t", &utc_minute(code.expires_at))])) }
+                    p #enrol-code { (lang.fill("devices.enrol_code", &[("code", &code.code), ("t", &utc_minute(lang, code.expires_at))])) }
                 }
             }
             form method="post" action="/web/devices/enrol" {

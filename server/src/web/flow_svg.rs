@@ -150,7 +150,7 @@ pub fn draw(lang: Lang, flow: &Flow) -> String {
                     svg,
                     r##"<text x="{:.1}" y="{y:.1}" font-size="10" fill="{colour}">{}</text>"##,
                     x + 26.0,
-                    esc(&lang.fill("flow.due", &[("t", &utc_minute(*due))]))
+                    esc(&lang.fill("flow.due", &[("t", &utc_minute(lang, *due))]))
                 );
                 y += LINE;
             }
@@ -174,7 +174,10 @@ pub fn draw(lang: Lang, flow: &Flow) -> String {
     };
     let now = lang.fill(
         "flow.now",
-        &[("state", &state), ("t", &utc_minute(flow.episode.since))],
+        &[
+            ("state", &state),
+            ("t", &utc_minute(lang, flow.episode.since)),
+        ],
     );
     let next = match &flow.next {
         Some(step) => lang.fill(

@@ -1,40 +1,18 @@
-//! Times as people read them: UTC dates and minutes, and durations in the page's language.
+//! Times as people read them, in the page's language: the date and minute (UTC, month names
+//! from the catalogue, 24-hour clock; `casesync_contract::i18n` formats them, as phones do),
+//! and durations.
 
 use super::i18n::Lang;
 
-/// `2026-11-28 08:05 UTC`.
-pub fn utc_minute(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+/// `28 Nov 2026, 08:05 UTC` / `28 νοε 2026, 08:05 UTC`.
+pub fn utc_minute(lang: Lang, ms: i64) -> String {
+    lang.date_time(ms)
 }
 
-/// `11-28 08:05`: for tight places (axis labels, table cells), with the full time in a
+/// `28 Nov 08:05`: for tight places (axis labels, table cells), with the full time in a
 /// `title`.
-pub fn short_minute(ms: i64) -> String {
-    let full = utc_minute(ms);
-    full.get(5..16).unwrap_or(&full).to_string()
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
-/// algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+pub fn short_minute(lang: Lang, ms: i64) -> String {
+    lang.short_date_time(ms)
 }
 
 /// A duration: `45 min`, `3 h 20 min`, `2 d 4 h`.
@@ -71,11 +49,16 @@ mod tests {
 
     #[test]
     fn dates_and_durations_read_right() {
-        assert_eq!(utc_minute(1_795_852_800_000), "2026-11-28 08:00 UTC");
-        assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
-        assert_eq!(short_minute(1_795_852_800_000), "11-28 08:00");
+        assert_eq!(
+            utc_minute(Lang::En, 1_795_852_800_000),
+            "28 Nov 2026, 08:00 UTC"
+        );
+        assert_eq!(utc_minute(Lang::It, 0), "1 gen 1970, 00:00 UTC");
+        assert_eq!(short_minute(Lang::Fr, 1_795_852_800_000), "28 nov. 08:00");
         assert_eq!(duration(Lang::En, 200 * 60_000), "3 h 20 min");
         assert_eq!(duration(Lang::Fr, 3 * 86_400_000), "3 j 0 h");
+        assert_eq!(duration(Lang::El, 45 * 60_000), "45 λεπ.");
         assert_eq!(relative(Lang::En, 0, 5 * 60_000), "5 min ago");
+        assert_eq!(relative(Lang::Nl, 0, 5 * 60_000), "5 min geleden");
     }
 }

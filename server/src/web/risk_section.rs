@@ -32,7 +32,7 @@ pub fn risk(lang: Lang, view: &CaseView, now: i64) -> Markup {
                 dt { (lang.t("risk.level_set")) }
                 dd {
                     (badge(&format!("risk-{}", status.level), lang.t(&format!("risk.{}", status.level))))
-                    " " (view.people.user(assessment.author.as_str())) ", " (utc_minute(assessment.assessed_at.0)) " "
+                    " " (view.people.user(assessment.author.as_str())) ", " (utc_minute(lang, assessment.assessed_at.0)) " "
                     span.muted.clock { (lang.t("clock.device")) }
                 }
                 dt { (lang.t("risk.advisory")) }
@@ -50,7 +50,7 @@ pub fn risk(lang: Lang, view: &CaseView, now: i64) -> Markup {
                 @if let Some(at) = status.next_review {
                     dt { (lang.t("risk.next_review")) }
                     dd {
-                        (utc_minute(at)) " " span.muted { (relative(lang, at, now)) }
+                        (utc_minute(lang, at)) " " span.muted { (relative(lang, at, now)) }
                         @if at < now { " " (badge("overdue", lang.t("case.overdue"))) }
                     }
                 }

@@ -48,7 +48,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
         p {
             (lang.t("shares.basis")) ": " (view.legal_basis.as_str()) " · "
             (lang.t("shares.purpose")) ": " (view.purpose.as_str()) " · "
-            (lang.t("view.shared_at")) " " (utc_minute(view.shared_at.0))
+            (lang.t("view.shared_at")) " " (utc_minute(lang, view.shared_at.0))
         }
         p.muted {
             (lang.t("shares.categories")) ": "
@@ -64,7 +64,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
                     dt { (field) } dd { (value.as_str()) }
                 }
                 @for (key, fact) in &case.facts {
-                    dt { (key) } dd { (fact.value.as_str()) " (" (utc_minute(fact.observed_at.0)) ")" }
+                    dt { (key) } dd { (fact.value.as_str()) " (" (utc_minute(lang, fact.observed_at.0)) ")" }
                 }
             }
         }
@@ -74,7 +74,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
                 ul {
                     @for o in &case.observations {
                         li {
-                            (utc_minute(o.observed_at.0)) " · " (o.kind.as_str())
+                            (utc_minute(lang, o.observed_at.0)) " · " (o.kind.as_str())
                             @if let Some(place) = &o.place { " · " (place.as_str()) }
                             ": " (o.text.as_str())
                         }
@@ -88,7 +88,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
                 ul {
                     @for ep in &case.episodes {
                         @for ev in &ep.events {
-                            li { (utc_minute(ev.observed_at.0)) " · " (ev.state.as_str()) }
+                            li { (utc_minute(lang, ev.observed_at.0)) " · " (ev.state.as_str()) }
                         }
                     }
                 }
@@ -102,7 +102,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
             ul {
                 @for c in &view.contributions {
                     li {
-                        (utc_minute(c.observed_at.0)) " · " (c.kind.as_str())
+                        (utc_minute(lang, c.observed_at.0)) " · " (c.kind.as_str())
                         @if let Some(place) = &c.place { " · " (place.as_str()) }
                         ": " (c.text.as_str())
                     }
@@ -124,7 +124,7 @@ pub fn held_section(lang: Lang, held: &[HeldView]) -> Markup {
                         li {
                             a href={ "/web/shared-views/" (v.id) } { (v.reference) }
                             " · " (v.source_organisation) " · " (v.purpose) " · "
-                            (v.categories.join(", ")) " · " (utc_minute(v.shared_at))
+                            (v.categories.join(", ")) " · " (utc_minute(lang, v.shared_at))
                         }
                     }
                 }

@@ -25,7 +25,7 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                     h3 {
                         (organisation) " "
                         @match share.withdrawn_at {
-                            Some(at) => (badge("withdrawn", &lang.fill("shares.withdrawn", &[("t", &utc_minute(at))]))),
+                            Some(at) => (badge("withdrawn", &lang.fill("shares.withdrawn", &[("t", &utc_minute(lang, at))]))),
                             None => (badge("active", lang.t("shares.active"))),
                         }
                     }
@@ -46,7 +46,7 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                                 @for sent in &share.sent {
                                     tr {
                                         td { (sent.version) }
-                                        td { (utc_minute(sent.sent_at)) }
+                                        td { (utc_minute(lang, sent.sent_at)) }
                                         td { (sent.data_categories.join(", ")) }
                                         td { code { (sent.sha256) } }
                                     }

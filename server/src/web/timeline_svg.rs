@@ -126,7 +126,7 @@ pub fn draw(
         let (cx, cy) = (x(e.observed_at), TOP + lane as f64 * LANE + LANE / 2.0);
         let title = format!(
             "{} · {} · {}{}",
-            utc_minute(e.observed_at),
+            utc_minute(lang, e.observed_at),
             lang.t(kind_key(e.kind)),
             e.label,
             if e.text.is_empty() {
@@ -169,7 +169,7 @@ pub fn draw(
             r##"<line x1="{tx:.1}" x2="{tx:.1}" y1="{bottom:.1}" y2="{:.1}" stroke="#57606a"/><text x="{tx:.1}" y="{:.1}" font-size="11" text-anchor="{anchor}" fill="#57606a">{}</text>"##,
             bottom + 5.0,
             bottom + 20.0,
-            esc(&short_minute(t))
+            esc(&short_minute(lang, t))
         );
     }
     svg.push_str("</svg>");
