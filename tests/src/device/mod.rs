@@ -2,7 +2,10 @@
 //! case, edits offline, and syncs in one batch request when it has a link, retrying when the
 //! link drops. Changes stay pending until the server's heads acknowledge them.
 
+mod alerts;
 mod entries;
+
+pub use alerts::HeldAlert;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;

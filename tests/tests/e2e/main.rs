@@ -26,6 +26,7 @@ mod flowchart;
 mod gdpr_erasure;
 mod health;
 mod import;
+mod languages;
 mod limits;
 mod live;
 mod live_js;

@@ -3,5 +3,6 @@
 
 mod alerts_live;
 mod browser_flow;
+mod languages;
 mod security;
 pub(crate) mod support;
