@@ -105,6 +105,13 @@ impl Language {
         Catalogue::shared().plain(self, key)
     }
 
+    /// The label of a vocabulary id under a key prefix (`profile-`, `observation-`,
+    /// `legal-basis-`, `state-`, `risk-`, ...): `label("profile-", "given_name")` is "Given
+    /// name". The id itself when the catalogue has no label (a value of a newer shape).
+    pub fn label<'a>(self, prefix: &str, id: &'a str) -> &'a str {
+        self.lookup(&format!("{prefix}{id}")).unwrap_or(id)
+    }
+
     fn fill_or_fallback(self, key: &str, args: &[(&str, &str)]) -> Cow<'static, str> {
         let catalogue = Catalogue::shared();
         catalogue

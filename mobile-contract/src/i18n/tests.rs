@@ -135,6 +135,21 @@ fn every_text_the_contract_names_has_a_key() {
         assert_eq!(Language::En.t(&key), item.label(), "{key} drifted");
         keys.push(key);
     }
+    for (field, _) in crate::case::PROFILE_FIELDS {
+        keys.push(format!("profile-{field}"));
+    }
+    for kind in crate::case::OBSERVATION_KINDS {
+        keys.push(format!("observation-{kind}"));
+    }
+    for basis in crate::case::LEGAL_BASES {
+        keys.push(format!("legal-basis-{basis}"));
+    }
+    for state in crate::case::EpisodeState::ALL {
+        keys.push(format!("state-{}", state.as_str()));
+    }
+    for level in crate::case::RISK_LEVELS {
+        keys.push(format!("risk-{level}"));
+    }
     for month in 1..=12 {
         keys.push(format!("month-{month}"));
     }
@@ -186,6 +201,8 @@ fn texts_fill_without_isolation_marks_and_choose_plurals() {
     );
     assert_eq!(Language::It.t("nav-alerts"), "Allerte");
     assert_eq!(Language::Nl.t("no-such-key"), "?");
+    assert_eq!(Language::El.label("profile-", "nationality"), "Ιθαγένεια");
+    assert_eq!(Language::It.label("profile-", "shoe_size"), "shoe_size");
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub fn profile(lang: Lang, view: &CaseView) -> Markup {
                         @let conflict = view.conflicts.iter().find(|c| c.field == format!("profile.{field}"));
                         @if conflict.is_some() || view.case.profile.contains_key(*field) {
                             div.has-conflict[conflict.is_some()] {
-                                dt { (field.replace('_', " ")) }
+                                dt { (lang.label("profile-", field)) }
                                 dd {
                                     @match conflict {
                                         Some(c) => {

@@ -66,7 +66,7 @@ pub async fn conflicts_page(
         @for (n, c) in view.conflicts.iter().enumerate() {
             @let field = c.field.trim_start_matches("profile.");
             section.conflict-field aria-labelledby={ "field-" (n) } {
-                h2 #{ "field-" (n) } { (field.replace('_', " ")) }
+                h2 #{ "field-" (n) } { (lang.label("profile-", field)) }
                 div.table-wrap { table {
                     thead { tr {
                         th scope="col" { (lang.t("conflicts.value")) }

@@ -46,7 +46,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
     html! {
         h1 { (title) }
         p {
-            (lang.t("shares.basis")) ": " (view.legal_basis.as_str()) " · "
+            (lang.t("shares.basis")) ": " (lang.label("legal-basis-", view.legal_basis.as_str())) " · "
             (lang.t("shares.purpose")) ": " (view.purpose.as_str()) " · "
             (lang.t("view.shared_at")) " " (utc_minute(lang, view.shared_at.0))
         }
@@ -61,7 +61,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
             }
             dl {
                 @for (field, value) in &case.profile {
-                    dt { (field) } dd { (value.as_str()) }
+                    dt { (lang.label("profile-", field)) } dd { (value.as_str()) }
                 }
                 @for (key, fact) in &case.facts {
                     dt { (key) } dd { (fact.value.as_str()) " (" (utc_minute(lang, fact.observed_at.0)) ")" }
@@ -74,7 +74,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
                 ul {
                     @for o in &case.observations {
                         li {
-                            (utc_minute(lang, o.observed_at.0)) " · " (o.kind.as_str())
+                            (utc_minute(lang, o.observed_at.0)) " · " (lang.label("observation-", o.kind.as_str()))
                             @if let Some(place) = &o.place { " · " (place.as_str()) }
                             ": " (o.text.as_str())
                         }
@@ -88,7 +88,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
                 ul {
                     @for ep in &case.episodes {
                         @for ev in &ep.events {
-                            li { (utc_minute(lang, ev.observed_at.0)) " · " (ev.state.as_str()) }
+                            li { (utc_minute(lang, ev.observed_at.0)) " · " (lang.label("state-", ev.state.as_str())) }
                         }
                     }
                 }

@@ -30,7 +30,7 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                         }
                     }
                     p {
-                        (lang.t("shares.basis")) ": " (share.legal_basis) " · "
+                        (lang.t("shares.basis")) ": " (lang.label("legal-basis-", &share.legal_basis)) " · "
                         (lang.t("shares.purpose")) ": " (share.purpose)
                     }
                     p { (lang.t("shares.categories")) ": " (share.data_categories.join(", ")) }

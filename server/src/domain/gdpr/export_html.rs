@@ -90,7 +90,12 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
         &["field", "value"],
         case.profile
             .iter()
-            .map(|(k, v)| vec![k.clone(), v.as_str().to_string()])
+            .map(|(k, v)| {
+                vec![
+                    lang.label("profile-", k).to_string(),
+                    v.as_str().to_string(),
+                ]
+            })
             .collect(),
     );
     table(
@@ -121,7 +126,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
             .map(|b| {
                 vec![
                     b.purpose.as_str().to_string(),
-                    b.basis.as_str().to_string(),
+                    lang.label("legal-basis-", b.basis.as_str()).to_string(),
                     b.given_by.as_str().to_string(),
                     time(b.recorded_at.0),
                 ]
@@ -139,7 +144,8 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
                 vec![
                     r.to.as_str().to_string(),
                     time(r.sent_at.0),
-                    r.legal_basis.as_str().to_string(),
+                    lang.label("legal-basis-", r.legal_basis.as_str())
+                        .to_string(),
                     r.categories
                         .iter()
                         .map(|c| c.as_str())
@@ -173,7 +179,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
             .map(|s| {
                 vec![
                     s.organisation_id.clone(),
-                    s.legal_basis.clone(),
+                    lang.label("legal-basis-", &s.legal_basis).to_string(),
                     s.purpose.clone(),
                     s.data_categories.join(", "),
                     time(s.shared_at),
