@@ -29,7 +29,7 @@ const PAGES: [(&str, &str, &str, &str, &str); 5] = [
         "nl",
         "Aanmelden",
         "Vermiste kinderen: open meldingen",
-        "Vermist sinds",
+        "min vermist",
         "Vermissingsdossier",
     ),
     (

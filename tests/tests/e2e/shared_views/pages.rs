@@ -53,7 +53,7 @@ storage_test!(
             &format!("/web/shared-views/{view}"),
         );
         assert_eq!(status, 200);
-        assert!(shown.contains("Abena") && shown.contains("vital_interests"));
+        assert!(shown.contains("Abena") && shown.contains("vital interests"));
         let (status, _) = page(&world, &http, &partner, &format!("/web/cases/{case}"));
         assert_eq!(status, 404, "the partner's pages never show the case");
 
