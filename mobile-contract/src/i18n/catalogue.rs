@@ -121,6 +121,8 @@ impl Catalogue {
     /// The text of `key` in `language` with `args` filled in; `None` when that language
     /// lacks the key. An argument written as a plain integer (`3`, not `03`) goes to Fluent
     /// as a number, so that a translation can choose its plural form (`{ $n -> [one] ...}`).
+    /// An argument the text names but the call lacks shows as `{$name}` (Fluent's own
+    /// fallback); the tests keep files and calls in step.
     pub fn text(
         &self,
         language: Language,
@@ -140,9 +142,11 @@ impl Catalogue {
     }
 }
 
+/// Counts and minutes become numbers; anything else, and digits too long to be a count (a
+/// phone number, an id: Fluent's numbers are floating point), stays text.
 fn argument(value: &str) -> FluentValue<'_> {
     match value.parse::<i64>() {
-        Ok(n) if n.to_string() == value => FluentValue::from(n),
+        Ok(n) if n.to_string() == value && n.abs() < 1_000_000_000 => FluentValue::from(n),
         _ => FluentValue::from(value),
     }
 }
