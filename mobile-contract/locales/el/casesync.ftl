@@ -447,3 +447,24 @@ legal-basis-public_task = δημόσιο καθήκον
 legal-basis-vital_interests = ζωτικό συμφέρον
 legal-basis-consent = συγκατάθεση
 legal-basis-legitimate_interest = έννομο συμφέρον
+
+## Οι λέξεις που βάζει ο φάκελος εξαφάνισης γύρω από όσα καταγράφηκαν.
+pack-fact-aliases = γνωστό/ή και ως { $value }
+pack-fact-born = γεννήθηκε { $value }
+pack-fact-about_age = περίπου { $value } ετών
+pack-fact-estimated_age = εκτιμώμενη ηλικία { $value }
+pack-fact-speaks = μιλά { $value }
+pack-fact-guardian = επίτροπος: { $value }
+pack-fact-social_worker = κοινωνικός λειτουργός: { $value }
+pack-fact-marks = διακριτικά σημάδια: { $value }
+pack-fact-phone_numbers = τηλέφωνο: { $value }
+pack-fact-social_media = μέσα κοινωνικής δικτύωσης: { $value }
+pack-fact-intended_destination = επιδιωκόμενος προορισμός: { $value }
+pack-fact-with = με { $value }
+pack-fact-taken = λήψη { $value }
+pack-fact-date_unknown = άγνωστη ημερομηνία
+pack-fact-identity_document = έγγραφο ταυτότητας
+pack-fact-police = αριθμός αναφοράς { $reference }· βαθμός κινδύνου { $grade }
+pack-fact-police_no_grade = αριθμός αναφοράς { $reference }· ο βαθμός κινδύνου δεν έχει καταγραφεί
+pack-fact-police_no_reference = δεν έχει καταγραφεί αριθμός αναφοράς· βαθμός κινδύνου { $grade }
+pack-fact-copied = { $caption }, αντίγραφο της { $date } ({ $type })

@@ -448,3 +448,24 @@ legal-basis-public_task = public task
 legal-basis-vital_interests = vital interests
 legal-basis-consent = consent
 legal-basis-legitimate_interest = legitimate interest
+
+## The words the missing pack puts around what people recorded.
+pack-fact-aliases = also known as { $value }
+pack-fact-born = born { $value }
+pack-fact-about_age = about { $value } years old
+pack-fact-estimated_age = estimated age { $value }
+pack-fact-speaks = speaks { $value }
+pack-fact-guardian = guardian: { $value }
+pack-fact-social_worker = social worker: { $value }
+pack-fact-marks = marks: { $value }
+pack-fact-phone_numbers = phone: { $value }
+pack-fact-social_media = social media: { $value }
+pack-fact-intended_destination = intended destination: { $value }
+pack-fact-with = with { $value }
+pack-fact-taken = taken { $value }
+pack-fact-date_unknown = date unknown
+pack-fact-identity_document = identity document
+pack-fact-police = reference { $reference }; risk grade { $grade }
+pack-fact-police_no_grade = reference { $reference }; risk grade not recorded
+pack-fact-police_no_reference = no reference recorded; risk grade { $grade }
+pack-fact-copied = { $caption }, copied { $date } ({ $type })

@@ -447,3 +447,24 @@ legal-basis-public_task = mission d'intérêt public
 legal-basis-vital_interests = intérêts vitaux
 legal-basis-consent = consentement
 legal-basis-legitimate_interest = intérêt légitime
+
+## Les mots que le dossier de disparition met autour de ce qui a été consigné.
+pack-fact-aliases = aussi appelé·e { $value }
+pack-fact-born = né·e le { $value }
+pack-fact-about_age = environ { $value } ans
+pack-fact-estimated_age = âge estimé { $value }
+pack-fact-speaks = parle { $value }
+pack-fact-guardian = tuteur : { $value }
+pack-fact-social_worker = travailleur social : { $value }
+pack-fact-marks = signes particuliers : { $value }
+pack-fact-phone_numbers = téléphone : { $value }
+pack-fact-social_media = réseaux sociaux : { $value }
+pack-fact-intended_destination = destination souhaitée : { $value }
+pack-fact-with = avec { $value }
+pack-fact-taken = prise le { $value }
+pack-fact-date_unknown = date inconnue
+pack-fact-identity_document = pièce d'identité
+pack-fact-police = référence { $reference } ; niveau de risque { $grade }
+pack-fact-police_no_grade = référence { $reference } ; niveau de risque non consigné
+pack-fact-police_no_reference = aucune référence consignée ; niveau de risque { $grade }
+pack-fact-copied = { $caption }, copie du { $date } ({ $type })

@@ -447,3 +447,24 @@ legal-basis-public_task = compito di interesse pubblico
 legal-basis-vital_interests = interessi vitali
 legal-basis-consent = consenso
 legal-basis-legitimate_interest = interesse legittimo
+
+## Le parole che la scheda di scomparsa mette intorno a ciò che è stato registrato.
+pack-fact-aliases = detto/a anche { $value }
+pack-fact-born = nato/a il { $value }
+pack-fact-about_age = circa { $value } anni
+pack-fact-estimated_age = età stimata { $value }
+pack-fact-speaks = parla { $value }
+pack-fact-guardian = tutore: { $value }
+pack-fact-social_worker = assistente sociale: { $value }
+pack-fact-marks = segni particolari: { $value }
+pack-fact-phone_numbers = telefono: { $value }
+pack-fact-social_media = social media: { $value }
+pack-fact-intended_destination = destinazione desiderata: { $value }
+pack-fact-with = con { $value }
+pack-fact-taken = scattata il { $value }
+pack-fact-date_unknown = data sconosciuta
+pack-fact-identity_document = documento d'identità
+pack-fact-police = riferimento { $reference }; grado di rischio { $grade }
+pack-fact-police_no_grade = riferimento { $reference }; grado di rischio non registrato
+pack-fact-police_no_reference = nessun riferimento registrato; grado di rischio { $grade }
+pack-fact-copied = { $caption }, copiato il { $date } ({ $type })

@@ -447,3 +447,24 @@ legal-basis-public_task = taak van algemeen belang
 legal-basis-vital_interests = vitaal belang
 legal-basis-consent = toestemming
 legal-basis-legitimate_interest = gerechtvaardigd belang
+
+## De woorden die het vermissingsdossier rond de vastgelegde gegevens zet.
+pack-fact-aliases = ook bekend als { $value }
+pack-fact-born = geboren op { $value }
+pack-fact-about_age = ongeveer { $value } jaar oud
+pack-fact-estimated_age = geschatte leeftijd { $value }
+pack-fact-speaks = spreekt { $value }
+pack-fact-guardian = voogd: { $value }
+pack-fact-social_worker = maatschappelijk werker: { $value }
+pack-fact-marks = kenmerken: { $value }
+pack-fact-phone_numbers = telefoon: { $value }
+pack-fact-social_media = sociale media: { $value }
+pack-fact-intended_destination = beoogde bestemming: { $value }
+pack-fact-with = met { $value }
+pack-fact-taken = genomen op { $value }
+pack-fact-date_unknown = datum onbekend
+pack-fact-identity_document = identiteitsdocument
+pack-fact-police = referentie { $reference }; risicograad { $grade }
+pack-fact-police_no_grade = referentie { $reference }; risicograad niet vastgelegd
+pack-fact-police_no_reference = geen referentie vastgelegd; risicograad { $grade }
+pack-fact-copied = { $caption }, gekopieerd op { $date } ({ $type })

@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use super::episode::{child_status, ChildStatus};
 use crate::alerts::AlertPack;
 use crate::case::CaseDocument;
+use crate::i18n::Language;
 use facts::{episode_facts, identity_document, non_empty, photo, ProfileText};
 
 pub(crate) use facts::civil_from_days;
@@ -174,9 +175,21 @@ impl MissingPack {
     }
 }
 
-/// Draws up the missing pack of a case as it stands at `now`.
+/// Draws up the missing pack of a case as it stands at `now`, in English (the JSON API's
+/// form).
 pub fn missing_pack(case: &CaseDocument, reference: &str, now: i64) -> MissingPack {
-    let profile = ProfileText(&case.profile);
+    missing_pack_in(case, reference, now, Language::En)
+}
+
+/// The missing pack with its own words (item values around what people wrote) in
+/// `language`, for the printed pack; dates stay `YYYY-MM-DD`, which every reader parses.
+pub fn missing_pack_in(
+    case: &CaseDocument,
+    reference: &str,
+    now: i64,
+    language: Language,
+) -> MissingPack {
+    let profile = ProfileText(&case.profile, language);
     let (status, open) = child_status(&case.episodes);
     let facts = episode_facts(case, open.as_ref().map(|v| v.id.as_str()));
     let away = matches!(
@@ -196,12 +209,12 @@ pub fn missing_pack(case: &CaseDocument, reference: &str, now: i64) -> MissingPa
                         .is_none_or(|at| now - at > PHOTO_STALE_AFTER_MS);
                     let taken = p
                         .captured_at
-                        .map(|at| format!("taken {}", utc_date(at)))
-                        .unwrap_or_else(|| "date unknown".to_string());
+                        .map(|at| language.fill("pack-fact-taken", &[("value", &utc_date(at))]))
+                        .unwrap_or_else(|| language.t("pack-fact-date_unknown").to_string());
                     (Some(taken), stale)
                 }
             },
-            PackItemKind::IdentityDocument => (identity_document(case), false),
+            PackItemKind::IdentityDocument => (identity_document(case, language), false),
             PackItemKind::Guardian => (
                 profile.guardian(),
                 false, // present only with a guardian: the social worker does not replace one
@@ -214,8 +227,8 @@ pub fn missing_pack(case: &CaseDocument, reference: &str, now: i64) -> MissingPa
             PackItemKind::PossiblePlaces => (profile.possible_places(case), false),
             PackItemKind::PhoneAndSocialMedia => (profile.phones(), false),
             PackItemKind::Clothing => (facts.clothing.clone(), false),
-            PackItemKind::LastSeen => (facts.last_seen_text(), false),
-            PackItemKind::PoliceReport => (facts.police_text(), false),
+            PackItemKind::LastSeen => (facts.last_seen_text(language), false),
+            PackItemKind::PoliceReport => (facts.police_text(language), false),
         };
         let complete = match kind {
             PackItemKind::Guardian => profile.get("guardian").is_some(),
@@ -272,7 +285,8 @@ pub fn missing_pack(case: &CaseDocument, reference: &str, now: i64) -> MissingPa
 /// photo reference, description, clothes, last seen where and when, and whom to call (the
 /// guardian, else the social worker). Nothing else of the case.
 pub fn alert_pack(case: &CaseDocument, reference: &str) -> AlertPack {
-    let profile = ProfileText(&case.profile);
+    // English: every phone reads the same alert; the words around the values are few.
+    let profile = ProfileText(&case.profile, Language::En);
     let (_, open) = child_status(&case.episodes);
     let facts = episode_facts(case, open.as_ref().map(|v| v.id.as_str()));
     AlertPack {

@@ -11,6 +11,8 @@ pub mod timeline;
 
 pub use conflicts::{profile_conflicts, ConflictingValue, FieldConflict};
 pub use episode::{child_status, episode_view, ChildStatus, EpisodeView};
-pub use missing_pack::{alert_pack, missing_pack, ItemStatus, MissingPack, PackItem, PackItemKind};
+pub use missing_pack::{
+    alert_pack, missing_pack, missing_pack_in, ItemStatus, MissingPack, PackItem, PackItemKind,
+};
 pub use provenance::{NoReceipts, Receipt, Receipts};
 pub use timeline::{timeline, EntryKind, TimelineEntry};

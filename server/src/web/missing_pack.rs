@@ -22,7 +22,8 @@ pub async fn missing_pack_page(
     let lang = user.lang;
     let (s, u) = (state.clone(), user.clone());
     let (pack, row, flow) = blocking(move || {
-        readable_pack(&s, &u.as_device(), &path, true).map_err(|e| PageError::from_api(lang, e))
+        readable_pack(&s, &u.as_device(), &path, Some(lang))
+            .map_err(|e| PageError::from_api(lang, e))
     })
     .await?;
     let photo = embedded_photo(&state, &row, &pack).await;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{PackPhoto, RECENT_OBSERVATIONS};
 use crate::case::{CaseDocument, EpisodeEvent, EpisodeState, Str};
+use crate::i18n::Language;
 
 /// A value worth printing: trimmed, and not empty.
 pub fn non_empty(value: Option<&str>) -> Option<String> {
@@ -13,8 +14,9 @@ pub fn non_empty(value: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The profile registers, read as the pack shows them.
-pub struct ProfileText<'a>(pub &'a BTreeMap<String, Str>);
+/// The profile registers, read as the pack shows them, with the pack's own words in
+/// `language` (`pack-fact-*`; what people wrote stays as written).
+pub struct ProfileText<'a>(pub &'a BTreeMap<String, Str>, pub Language);
 
 impl ProfileText<'_> {
     pub fn get(&self, field: &str) -> Option<&str> {
@@ -33,62 +35,69 @@ impl ProfileText<'_> {
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 
+    /// The pack's fragment `pack-fact-<key>` around `value`.
+    fn fact(&self, key: &str, value: &str) -> String {
+        self.1
+            .fill(&format!("pack-fact-{key}"), &[("value", value)])
+    }
+
     pub fn identity(&self) -> Option<String> {
         let name = self.name()?;
         let mut parts = vec![name];
         if let Some(aliases) = self.get("aliases") {
-            parts.push(format!("also known as {aliases}"));
+            parts.push(self.fact("aliases", aliases));
         }
         if let Some(sex) = self.get("sex") {
             parts.push(sex.to_string());
         }
         match (self.get("date_of_birth"), self.get("estimated_age")) {
-            (Some(born), _) => parts.push(format!("born {born}")),
+            (Some(born), _) => parts.push(self.fact("born", born)),
             (None, Some(age)) if age.parse::<u32>().is_ok() => {
-                parts.push(format!("about {age} years old"))
+                parts.push(self.fact("about_age", age))
             }
-            (None, Some(age)) => parts.push(format!("estimated age {age}")),
+            (None, Some(age)) => parts.push(self.fact("estimated_age", age)),
             (None, None) => {}
         }
         if let Some(nationality) = self.get("nationality") {
             parts.push(nationality.to_string());
         }
         if let Some(languages) = self.get("languages") {
-            parts.push(format!("speaks {languages}"));
+            parts.push(self.fact("speaks", languages));
         }
         Some(parts.join("; "))
     }
 
-    pub fn guardian(&self) -> Option<String> {
-        let parts: Vec<String> = [("guardian", "guardian"), ("social_worker", "social worker")]
+    /// `label: value` for each of `fields` recorded, joined by `; `.
+    fn labelled(&self, fields: &[&str]) -> Option<String> {
+        let parts: Vec<String> = fields
             .iter()
-            .filter_map(|(field, label)| self.get(field).map(|v| format!("{label}: {v}")))
+            .filter_map(|field| self.get(field).map(|v| self.fact(field, v)))
             .collect();
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 
+    pub fn guardian(&self) -> Option<String> {
+        self.labelled(&["guardian", "social_worker"])
+    }
+
     pub fn description(&self) -> Option<String> {
         match (self.get("physical_description"), self.get("marks")) {
-            (Some(d), Some(m)) => Some(format!("{d}; marks: {m}")),
+            (Some(d), Some(m)) => Some(format!("{d}; {}", self.fact("marks", m))),
             (Some(d), None) => Some(d.to_string()),
-            (None, Some(m)) => Some(format!("marks: {m}")),
+            (None, Some(m)) => Some(self.fact("marks", m)),
             (None, None) => None,
         }
     }
 
     pub fn phones(&self) -> Option<String> {
-        let parts: Vec<String> = [("phone_numbers", "phone"), ("social_media", "social media")]
-            .iter()
-            .filter_map(|(field, label)| self.get(field).map(|v| format!("{label}: {v}")))
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("; "))
+        self.labelled(&["phone_numbers", "social_media"])
     }
 
     /// The intended destination and the newest sightings and risk indicators.
     pub fn possible_places(&self, case: &CaseDocument) -> Option<String> {
         let mut lines = Vec::new();
         if let Some(destination) = self.get("intended_destination") {
-            lines.push(format!("intended destination: {destination}"));
+            lines.push(self.fact("intended_destination", destination));
         }
         let mut recent: Vec<_> = case
             .observations
@@ -105,7 +114,7 @@ impl ProfileText<'_> {
                 .unwrap_or_default();
             lines.push(format!(
                 "{} {}{place}: {}",
-                obs.kind,
+                self.1.label("observation-", obs.kind.as_str()),
                 utc_minute(obs.observed_at.0),
                 obs.text.as_str().trim()
             ));
@@ -127,7 +136,7 @@ pub struct EpisodeFacts {
 }
 
 impl EpisodeFacts {
-    pub fn last_seen_text(&self) -> Option<String> {
+    pub fn last_seen_text(&self, language: Language) -> Option<String> {
         let mut parts = Vec::new();
         if let Some(place) = &self.last_seen_place {
             parts.push(place.clone());
@@ -136,18 +145,19 @@ impl EpisodeFacts {
             parts.push(utc_minute(at));
         }
         if let Some(with) = &self.last_seen_with {
-            parts.push(format!("with {with}"));
+            parts.push(language.fill("pack-fact-with", &[("value", with)]));
         }
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 
-    pub fn police_text(&self) -> Option<String> {
-        match (&self.police_reference, &self.police_risk_grade) {
-            (Some(r), Some(g)) => Some(format!("reference {r}; risk grade {g}")),
-            (Some(r), None) => Some(format!("reference {r}; risk grade not recorded")),
-            (None, Some(g)) => Some(format!("no reference recorded; risk grade {g}")),
-            (None, None) => None,
-        }
+    pub fn police_text(&self, language: Language) -> Option<String> {
+        let (key, reference, grade) = match (&self.police_reference, &self.police_risk_grade) {
+            (Some(r), Some(g)) => ("pack-fact-police", r.as_str(), g.as_str()),
+            (Some(r), None) => ("pack-fact-police_no_grade", r.as_str(), ""),
+            (None, Some(g)) => ("pack-fact-police_no_reference", "", g.as_str()),
+            (None, None) => return None,
+        };
+        Some(language.fill(key, &[("reference", reference), ("grade", grade)]))
     }
 }
 
@@ -217,7 +227,7 @@ const IDENTITY_DOCUMENT_WORDS: &[&str] = &[
 pub const IDENTITY_DOCUMENT_SENSITIVITY: &str = "identity_document";
 
 /// The newest attachment that is a copy of an asylum or identity card.
-pub fn identity_document(case: &CaseDocument) -> Option<String> {
+pub fn identity_document(case: &CaseDocument, language: Language) -> Option<String> {
     let found = case
         .attachments
         .iter()
@@ -235,11 +245,14 @@ pub fn identity_document(case: &CaseDocument) -> Option<String> {
         })
         .max_by_key(|a| (a.captured_at, a.sha256.clone()))?;
     let caption = non_empty(found.caption.as_ref().map(Str::as_str))
-        .unwrap_or_else(|| "identity document".to_string());
-    Some(format!(
-        "{caption}, copied {} ({})",
-        utc_date(found.captured_at.0),
-        found.media_type
+        .unwrap_or_else(|| language.t("pack-fact-identity_document").to_string());
+    Some(language.fill(
+        "pack-fact-copied",
+        &[
+            ("caption", &caption),
+            ("date", &utc_date(found.captured_at.0)),
+            ("type", found.media_type.as_str()),
+        ],
     ))
 }
 

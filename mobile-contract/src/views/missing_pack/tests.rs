@@ -184,6 +184,25 @@ fn a_complete_pack_lists_every_item_present() {
 }
 
 #[test]
+fn the_printed_pack_speaks_its_readers_language() {
+    let pack = missing_pack_in(&abena(), "C-0001-0002", NOW, crate::i18n::Language::It);
+    let value = |k: PackItemKind| pack.item(k).unwrap().value.clone().unwrap();
+    assert_eq!(
+        value(PackItemKind::Identity),
+        "Abena Tesfay; female; circa 15 anni; Eritrean; parla Tigrinya"
+    );
+    assert_eq!(
+        value(PackItemKind::LastSeen),
+        "the harbour, 2026-11-28 05:00 UTC, con two older girls"
+    );
+    assert_eq!(
+        value(PackItemKind::PoliceReport),
+        "riferimento AG-77; grado di rischio high"
+    );
+    assert!(value(PackItemKind::PossiblePlaces).contains("avvistamento 2026-11-28 07:00 UTC"));
+}
+
+#[test]
 fn a_photo_older_than_six_months_is_stale() {
     let mut c = abena();
     c.attachments[0].captured_at = Millis(NOW - 200 * DAY);

@@ -15,8 +15,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use casesync_contract::case::read_case_causal;
 use casesync_contract::errors::ErrorCode;
+use casesync_contract::i18n::Language;
 use casesync_contract::views::flow::{flow, Flow};
-use casesync_contract::views::{missing_pack, MissingPack};
+use casesync_contract::views::{missing_pack_in, MissingPack};
 use casesync_contract::wire::{case_reference, DocumentKind};
 use casesync_schema::blobs::stored;
 use casesync_schema::directory::{AuthenticatedDevice, DocumentRow};
@@ -76,8 +77,9 @@ pub async fn get_missing_pack(
     };
     let (reader, who) = (state.clone(), caller.clone());
     let (pack, row, flow, language) = web::block(move || {
-        let (pack, row, flow) = readable_pack(&reader, &who, &path.into_inner(), html)?;
         let language = crate::routes::me::language_of(&reader, &who.user_id)?;
+        let printed_in = html.then_some(language);
+        let (pack, row, flow) = readable_pack(&reader, &who, &path.into_inner(), printed_in)?;
         Ok::<_, ApiError>((pack, row, flow, language))
     })
     .await??;
@@ -101,12 +103,15 @@ pub async fn get_missing_pack(
 }
 
 /// The pack of case `id` if the caller may read it, after recording the read. Blocking.
+/// `printed_in`: the language of a printed pack (recorded as an export); `None` for the
+/// JSON form, whose words are English.
 pub fn readable_pack(
     state: &AppState,
     caller: &AuthenticatedDevice,
     id: &str,
-    printable: bool,
+    printed_in: Option<Language>,
 ) -> Result<(MissingPack, DocumentRow, Option<Flow>), ApiError> {
+    let printable = printed_in.is_some();
     let id: casesync_contract::DocumentId = id.parse().map_err(|_| ApiError::not_found())?;
     let row = {
         let mut conn = state.db()?;
@@ -133,7 +138,8 @@ pub fn readable_pack(
         .read(&id, |doc| {
             read_case_causal(doc)
                 .map(|case| {
-                    let pack = missing_pack(&case, &case_reference(&id), now);
+                    let language = printed_in.unwrap_or(Language::En);
+                    let pack = missing_pack_in(&case, &case_reference(&id), now, language);
                     (pack, printable.then(|| flow(&case, now)).flatten())
                 })
                 .map_err(ApiError::internal)
