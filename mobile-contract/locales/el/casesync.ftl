@@ -447,6 +447,9 @@ legal-basis-public_task = δημόσιο καθήκον
 legal-basis-vital_interests = ζωτικό συμφέρον
 legal-basis-consent = συγκατάθεση
 legal-basis-legitimate_interest = έννομο συμφέρον
+legal-basis-withdrawn = ανακλήθηκε
+referral-cross_border = διασυνοριακή ειδοποίηση
+referral-referral = παραπομπή
 
 ## Οι λέξεις που βάζει ο φάκελος εξαφάνισης γύρω από όσα καταγράφηκαν.
 pack-fact-aliases = γνωστό/ή και ως { $value }

@@ -448,6 +448,9 @@ legal-basis-public_task = public task
 legal-basis-vital_interests = vital interests
 legal-basis-consent = consent
 legal-basis-legitimate_interest = legitimate interest
+legal-basis-withdrawn = withdrawn
+referral-cross_border = cross-border notification
+referral-referral = referral
 
 ## The words the missing pack puts around what people recorded.
 pack-fact-aliases = also known as { $value }

@@ -447,6 +447,9 @@ legal-basis-public_task = mission d'intérêt public
 legal-basis-vital_interests = intérêts vitaux
 legal-basis-consent = consentement
 legal-basis-legitimate_interest = intérêt légitime
+legal-basis-withdrawn = retirée
+referral-cross_border = notification transfrontalière
+referral-referral = orientation
 
 ## Les mots que le dossier de disparition met autour de ce qui a été consigné.
 pack-fact-aliases = aussi appelé·e { $value }

@@ -447,6 +447,9 @@ legal-basis-public_task = compito di interesse pubblico
 legal-basis-vital_interests = interessi vitali
 legal-basis-consent = consenso
 legal-basis-legitimate_interest = interesse legittimo
+legal-basis-withdrawn = revocata
+referral-cross_border = notifica transfrontaliera
+referral-referral = segnalazione ai servizi
 
 ## Le parole che la scheda di scomparsa mette intorno a ciò che è stato registrato.
 pack-fact-aliases = detto/a anche { $value }

@@ -447,6 +447,9 @@ legal-basis-public_task = taak van algemeen belang
 legal-basis-vital_interests = vitaal belang
 legal-basis-consent = toestemming
 legal-basis-legitimate_interest = gerechtvaardigd belang
+legal-basis-withdrawn = ingetrokken
+referral-cross_border = grensoverschrijdende melding
+referral-referral = doorverwijzing
 
 ## De woorden die het vermissingsdossier rond de vastgelegde gegevens zet.
 pack-fact-aliases = ook bekend als { $value }

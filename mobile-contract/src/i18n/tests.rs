@@ -150,6 +150,14 @@ fn every_text_the_contract_names_has_a_key() {
     for level in crate::case::RISK_LEVELS {
         keys.push(format!("risk-{level}"));
     }
+    keys.extend(
+        [
+            "legal-basis-withdrawn",
+            "referral-cross_border",
+            "referral-referral",
+        ]
+        .map(String::from),
+    );
     for month in 1..=12 {
         keys.push(format!("month-{month}"));
     }

@@ -19,6 +19,33 @@ pub enum EntryKind {
     Attachment,
 }
 
+impl EntryKind {
+    /// The catalogue prefix of this kind's `label` values (`crate::i18n::Language::label`):
+    /// an observation's kind, an episode event's state, a risk level, a legal basis (or
+    /// `withdrawn`), a referral's kind. `None` for an attachment, whose label is its media
+    /// type.
+    pub fn label_prefix(self) -> Option<&'static str> {
+        match self {
+            Self::Observation => Some("observation-"),
+            Self::EpisodeEvent => Some("state-"),
+            Self::RiskAssessment => Some("risk-"),
+            Self::LegalBasis => Some("legal-basis-"),
+            Self::Referral => Some("referral-"),
+            Self::Attachment => None,
+        }
+    }
+}
+
+impl TimelineEntry {
+    /// `label` as people read it in `language`.
+    pub fn label_in(&self, language: crate::i18n::Language) -> &str {
+        match self.kind.label_prefix() {
+            Some(prefix) => language.label(prefix, &self.label),
+            None => &self.label,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {

@@ -98,7 +98,7 @@ pub fn timeline_section(lang: Lang, view: &CaseView, now: i64) -> Markup {
                                     td { @match e.received_at { Some(t) => (utc_minute(lang, t)), None => span.muted { "—" } } }
                                     td { (lang.t(kind_key(e.kind))) }
                                     td {
-                                        strong { (e.label) }
+                                        strong { (e.label_in(lang)) }
                                         @if !e.text.is_empty() { " — " (e.text) }
                                         @if let Some(place) = &e.place { br; span.muted { (lang.t("case.place")) ": " (place) } }
                                     }

@@ -128,7 +128,7 @@ pub fn draw(
             "{} · {} · {}{}",
             utc_minute(lang, e.observed_at),
             lang.t(kind_key(e.kind)),
-            e.label,
+            e.label_in(lang),
             if e.text.is_empty() {
                 String::new()
             } else {

@@ -109,7 +109,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
             .map(|e| {
                 vec![
                     time(e.observed_at),
-                    e.label.clone(),
+                    e.label_in(lang).to_string(),
                     e.text.clone(),
                     e.author.clone(),
                 ]
