@@ -14,6 +14,7 @@ pub mod enrolment_qr;
 pub mod error;
 pub mod gdpr;
 pub mod projections;
+pub mod record_logs;
 pub mod scope;
 pub mod server_write;
 pub mod shared_views;

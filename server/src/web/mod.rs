@@ -27,6 +27,7 @@ pub mod live;
 pub mod missing_pack;
 pub mod passwords;
 pub mod people;
+pub mod records_section;
 pub mod risk_section;
 pub mod session;
 pub mod set_password;

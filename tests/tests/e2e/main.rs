@@ -35,6 +35,7 @@ mod outbox;
 mod packaging;
 mod pages;
 mod postgres_tls;
+mod records;
 mod reference_docs;
 mod refusals;
 mod risk;

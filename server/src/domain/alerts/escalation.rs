@@ -37,6 +37,7 @@ pub fn tick(state: &AppState) -> Result<usize, DomainError> {
         acted += overdue_steps(state, &id, &case, &rules)?;
         acted += unresolved_absences(state, &id, &case, &rules)?;
         acted += super::risk_watch::watch(state, &id, &case, &rules)?;
+        acted += super::action_watch::watch(state, &id, &case, &rules)?;
     }
     acted += unacknowledged(state)?;
     Ok(acted)
