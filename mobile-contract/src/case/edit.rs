@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use automerge::{ActorId, AutoCommit, ObjType, ReadDoc, ROOT};
-use autosurgeon::{reconcile_insert, reconcile_prop, Reconcile};
+use autosurgeon::{reconcile_insert, reconcile_prop, Doc, Reconcile};
 
 use super::model::{CaseDocument, CASE_KIND, SCHEMA_VERSION};
 use super::values::{Millis, Str, Whole};
@@ -140,12 +140,8 @@ pub fn new_case_document(new: &NewCase, actor: ActorId) -> Result<AutoCommit, Ed
 /// Appends an entry at the end of one of the logs. A record log is missing only from a copy
 /// last synced before the server added the record logs to its case (`record_logs_change`):
 /// sync once, then append.
-pub fn append<R: Reconcile>(
-    doc: &mut AutoCommit,
-    log: CaseLog,
-    entry: &R,
-) -> Result<(), EditError> {
-    let list = match doc.get(ROOT, log.key())? {
+pub fn append<D: Doc, R: Reconcile>(doc: &mut D, log: CaseLog, entry: &R) -> Result<(), EditError> {
+    let list = match doc.get(&ROOT, log.key())? {
         Some((automerge::Value::Object(ObjType::List), id)) => id,
         _ => return Err(EditError::MissingLog(log.key())),
     };
@@ -154,13 +150,14 @@ pub fn append<R: Reconcile>(
     Ok(())
 }
 
-/// Appends an event to an existing episode (found by id).
-pub fn append_episode_event<R: Reconcile>(
-    doc: &mut AutoCommit,
+/// Appends an event to an existing episode (found by id), in any automerge document or
+/// transaction (the server appends partners' reports inside its own transactions).
+pub fn append_episode_event<D: Doc, R: Reconcile>(
+    doc: &mut D,
     episode_id: &str,
     event: &R,
 ) -> Result<bool, EditError> {
-    let Some((automerge::Value::Object(ObjType::List), episodes)) = doc.get(ROOT, "episodes")?
+    let Some((automerge::Value::Object(ObjType::List), episodes)) = doc.get(&ROOT, "episodes")?
     else {
         return Err(EditError::MissingLog("episodes"));
     };
@@ -168,7 +165,7 @@ pub fn append_episode_event<R: Reconcile>(
         let Some((_, episode)) = doc.get(&episodes, idx)? else {
             continue;
         };
-        let id: Option<Str> = autosurgeon::hydrate_prop(doc, &episode, "id").ok();
+        let id: Option<Str> = autosurgeon::hydrate_prop(&*doc, &episode, "id").ok();
         if id.as_ref().map(Str::as_str) != Some(episode_id) {
             continue;
         }
@@ -260,7 +257,7 @@ pub fn record_logs_change(case_id: &str, missing: &[CaseLog]) -> Result<Vec<u8>,
         |tx| {
             use automerge::transaction::Transactable;
             for log in missing {
-                tx.put_object(ROOT, log.key(), ObjType::List)?;
+                Transactable::put_object(tx, ROOT, log.key(), ObjType::List)?;
             }
             Ok(())
         },
