@@ -12,6 +12,7 @@ pub mod cases;
 pub mod enrolment;
 pub mod enrolment_qr;
 pub mod error;
+pub mod exercises;
 pub mod gdpr;
 pub mod projections;
 pub mod record_logs;

@@ -22,6 +22,7 @@ mod cases_api;
 mod crash_recovery;
 mod deadlines;
 mod demo;
+mod exercises;
 mod field_links;
 mod flowchart;
 mod gdpr_erasure;

@@ -24,8 +24,8 @@ pub fn watch(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
+    now: i64,
 ) -> Result<usize, DomainError> {
-    let now = state.now();
     let overdue = overdue_actions(case, now, rules.overdue_grace_minutes);
     let key = |meeting: &str, action: &str| format!("{KEY_PREFIX}{id}:{meeting}:{action}");
     let due: Vec<String> = overdue.iter().map(|a| key(&a.meeting, &a.action)).collect();
