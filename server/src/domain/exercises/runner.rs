@@ -1,8 +1,8 @@
 //! Plays each exercise's injects when their scenario time comes: written into the child's
 //! case by Exercise control, through the same path as any change (stored, pushed to every
-//! phone, derived). Every instance may run this; an inject's entry id comes from the
-//! exercise and the inject, and the played row is written after the entry, so a crash or a
-//! second instance never plays one twice.
+//! phone, derived). Every instance may run this: an inject is claimed before it is written,
+//! its entry id comes from the exercise and the inject, and the played row is written after
+//! the entry, so neither a crash nor a second instance plays one twice.
 
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use casesync_sync::Writer;
 use super::clock::ScenarioClock;
 use super::scenario::{Inject, InjectKind, Scenario};
 use super::start::control_name;
+use crate::domain::alerts::derive::HALF_DONE_AFTER_MS;
 use crate::domain::error::DomainError;
 use crate::domain::server_write::server_write;
 use crate::state::AppState;
@@ -59,6 +60,17 @@ pub fn play_due(state: &AppState, exercise: &Exercise) -> Result<usize, DomainEr
         .iter()
         .filter(|i| i.at_minutes <= minute && !done.contains(&i.id))
     {
+        // One pass writes it: another instance's (or a second pass's) claim makes this one
+        // skip; a claim whose writer died is taken over after a few seconds, and the entry's
+        // id tells whether it was written before the death.
+        let claimed = {
+            let mut conn = state.db()?;
+            let key = format!("exercise-inject:{}:{}", exercise.id, inject.id);
+            casesync_schema::alerts::claim_derivation(&mut conn, &key, HALF_DONE_AFTER_MS)?
+        };
+        if !claimed {
+            continue;
+        }
         write_inject(state, exercise, clock, inject)?;
         let mut conn = state.db()?;
         if exercises::mark_played(&mut conn, &exercise.id, &inject.id, state.now())? {
