@@ -78,7 +78,7 @@ fn body(lang: Lang, title: &str, report: &Report) -> Markup {
                 h2 #ex-alerts-h { (lang.t("exercise.alerts")) }
                 @if report.alerts.is_empty() { p.muted { (lang.t("common.none")) } }
                 @for alert in &report.alerts {
-                    h3 { (alert.kind) " · " (minute(lang, alert.raised_minute)) }
+                    h3 { (lang.lookup(&format!("alerts.kind.{}", alert.kind)).unwrap_or(&alert.kind)) " · " (minute(lang, alert.raised_minute)) }
                     ul { @for d in &alert.deliveries {
                         li { (d.device) ": "
                             (lang.t("exercise.received")) " " @match d.delivered_minute { Some(m) => (minute(lang, m)), None => "—" }

@@ -195,6 +195,30 @@ storage_test!(
             "{cases}"
         );
 
+        // And in Chromium: the rows say it, and the page prints.
+        if let Some(b) = casesync_tests::browser::Browser::start() {
+            let wait = std::time::Duration::from_secs(30);
+            b.goto(&server.url("/web/sign-in"));
+            b.fill("#name", &started.control_user);
+            b.fill("#password", &started.control_password);
+            b.click("form button[type=submit]");
+            b.wait_for_script(
+                "return !location.pathname.endsWith('/sign-in')",
+                "signed in",
+                wait,
+            );
+            b.goto(&server.url(&format!("/web/exercises/{}", started.exercise.id)));
+            let police = b.wait_for_text("tr[data-step=report_police]", "missed by 10 min", wait);
+            assert!(police.contains("min 30"), "due at minute 30: {police}");
+            let guardian = b.text("tr[data-step=request_guardian]");
+            assert!(guardian.contains("met, 1390 min to spare"), "{guardian}");
+            assert_eq!(b.count("table.timeline tr.inject"), 4);
+            if db.kind() == casesync_tests::db::Kind::Sqlite {
+                b.screenshot("exercise-report", 1100);
+            }
+            assert!(b.print_pdf().starts_with(b"%PDF"), "printable");
+        }
+
         // A training organisation never shares, not even with a real organisation that exists.
         casesync_tests::fixtures::org(&server, "Somewhere real", "Real centre");
         let refused = reqwest::blocking::Client::new()
