@@ -26,7 +26,8 @@ pub enum AlertKind {
     Missing,
     /// Absent and unresolved too long, or a high-risk child absent: staff must decide.
     AbsenceDecision,
-    /// A checklist step is overdue (e.g. police not yet informed).
+    /// A checklist step is overdue (e.g. police not yet informed), or a strategy meeting's
+    /// action.
     OverdueStep,
     /// 3 or more episodes in 30 days: convene a strategy meeting.
     StrategyMeeting,

@@ -101,7 +101,8 @@ pub fn overdue_steps(case: &CaseDocument, now: i64, grace_minutes: i64) -> Vec<O
             let Some(due) = due_at(checklist, step) else {
                 continue;
             };
-            if recorded.status.as_str() == "open" && now > due + grace_minutes * MINUTE_MS {
+            let status = crate::records::step_status(case, checklist, step, Some(recorded));
+            if status == "open" && now > due + grace_minutes * MINUTE_MS {
                 overdue.push(OverdueStep {
                     checklist: checklist.id.0.clone(),
                     template: template.id,

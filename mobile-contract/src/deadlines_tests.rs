@@ -158,6 +158,12 @@ fn case_through(states: &[&str]) -> CaseDocument {
         legal_bases: vec![],
         referrals: vec![],
         attachments: vec![],
+        strategy_meetings: vec![],
+        wellbeing_checks: vec![],
+        return_interviews: vec![],
+        nrm_referrals: vec![],
+        police_instruments: vec![],
+        notifications: vec![],
     }
 }
 

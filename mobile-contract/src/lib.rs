@@ -16,6 +16,7 @@ pub mod i18n;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod permissions;
+pub mod records;
 pub mod risk;
 // Generated developer references and their drift checks (test-only: schemars is a
 // dev-dependency, so a phone app does not link it).

@@ -31,6 +31,14 @@ pub enum Zone {
     LegalBases,
     Referrals,
     Attachments,
+    StrategyMeetings,
+    /// The `done` register of a strategy meeting's action.
+    MeetingActionDone,
+    WellbeingChecks,
+    ReturnInterviews,
+    NrmReferrals,
+    PoliceInstruments,
+    Notifications,
     /// Anything the shape does not name.
     Unknown,
 }
@@ -140,6 +148,56 @@ pub const RULES: &[Rule] = &[
         Operation::Append,
         FIELD,
     ),
+    // Records (`crate::case::records`): who does what the flows ask, per DOMAIN.md's roles.
+    rule(
+        "strategy_meetings_append",
+        Zone::StrategyMeetings,
+        Operation::Append,
+        CASEWORK,
+    ),
+    // Whoever owns an action may be centre staff: they, and casework, mark it done.
+    rule(
+        "meeting_action_done",
+        Zone::MeetingActionDone,
+        Operation::Append,
+        CENTRE,
+    ),
+    rule(
+        "meeting_action_done",
+        Zone::MeetingActionDone,
+        Operation::Edit,
+        CENTRE,
+    ),
+    rule(
+        "wellbeing_checks_append",
+        Zone::WellbeingChecks,
+        Operation::Append,
+        CENTRE,
+    ),
+    rule(
+        "return_interviews_append",
+        Zone::ReturnInterviews,
+        Operation::Append,
+        CASEWORK,
+    ),
+    rule(
+        "nrm_referrals_append",
+        Zone::NrmReferrals,
+        Operation::Append,
+        CASEWORK,
+    ),
+    rule(
+        "police_instruments_append",
+        Zone::PoliceInstruments,
+        Operation::Append,
+        CENTRE,
+    ),
+    rule(
+        "notifications_append",
+        Zone::Notifications,
+        Operation::Append,
+        CENTRE,
+    ),
 ];
 
 /// Episode states only some roles may record (closure is a coordinator's decision).
@@ -209,6 +267,12 @@ pub fn log_zone(log: CaseLog) -> Zone {
         CaseLog::LegalBases => Zone::LegalBases,
         CaseLog::Referrals => Zone::Referrals,
         CaseLog::Attachments => Zone::Attachments,
+        CaseLog::StrategyMeetings => Zone::StrategyMeetings,
+        CaseLog::WellbeingChecks => Zone::WellbeingChecks,
+        CaseLog::ReturnInterviews => Zone::ReturnInterviews,
+        CaseLog::NrmReferrals => Zone::NrmReferrals,
+        CaseLog::PoliceInstruments => Zone::PoliceInstruments,
+        CaseLog::Notifications => Zone::Notifications,
     }
 }
 

@@ -260,6 +260,7 @@ fn spawn_workers(state: &AppState) {
     state.projections.start(state);
     crate::domain::projections::sweep::spawn(state);
     crate::domain::alerts::escalation::spawn(state.clone());
+    crate::domain::exercises::runner::spawn(state.clone());
     crate::blobs::lifecycle::spawn_worker(state);
     crate::domain::gdpr::retention::spawn(state);
     crate::audit::reads::spawn(state);

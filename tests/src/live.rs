@@ -21,6 +21,9 @@ pub struct LivePeer {
     pub unavailable: Vec<DocumentId>,
     pub errors: Vec<String>,
     pub closed: bool,
+    /// Payload bytes of the binary frames sent and received (WebSocket framing aside).
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
 }
 
 /// Connects with a token in the `Authorization` header (`query: false`) or as `?token=`.
@@ -52,6 +55,8 @@ pub fn connect(base_url: &str, token: &str, query: bool) -> Result<LivePeer, tun
         unavailable: vec![],
         errors: vec![],
         closed: false,
+        bytes_sent: 0,
+        bytes_received: 0,
     })
 }
 
@@ -78,6 +83,7 @@ impl LivePeer {
     }
 
     pub fn send_raw(&mut self, bytes: Vec<u8>) {
+        self.bytes_sent += bytes.len();
         if self.socket.send(Message::Binary(bytes.into())).is_err() {
             self.closed = true;
         }
@@ -159,7 +165,10 @@ impl LivePeer {
     /// Reads and handles at most one frame (waits up to the read timeout).
     pub fn pump_once(&mut self) -> bool {
         let frame = match self.socket.read() {
-            Ok(Message::Binary(bytes)) => bytes,
+            Ok(Message::Binary(bytes)) => {
+                self.bytes_received += bytes.len();
+                bytes
+            }
             Ok(Message::Close(_)) => {
                 self.closed = true;
                 return false;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use automerge::{ActorId, AutoCommit, ObjType, ReadDoc, ROOT};
-use autosurgeon::{reconcile_insert, reconcile_prop, Reconcile};
+use autosurgeon::{reconcile_insert, reconcile_prop, Doc, Reconcile};
 
 use super::model::{CaseDocument, CASE_KIND, SCHEMA_VERSION};
 use super::values::{Millis, Str, Whole};
@@ -43,10 +43,16 @@ pub enum CaseLog {
     LegalBases,
     Referrals,
     Attachments,
+    StrategyMeetings,
+    WellbeingChecks,
+    ReturnInterviews,
+    NrmReferrals,
+    PoliceInstruments,
+    Notifications,
 }
 
 impl CaseLog {
-    pub const ALL: [CaseLog; 7] = [
+    pub const ALL: [CaseLog; 13] = [
         Self::Observations,
         Self::Episodes,
         Self::RiskAssessments,
@@ -54,7 +60,28 @@ impl CaseLog {
         Self::LegalBases,
         Self::Referrals,
         Self::Attachments,
+        Self::StrategyMeetings,
+        Self::WellbeingChecks,
+        Self::ReturnInterviews,
+        Self::NrmReferrals,
+        Self::PoliceInstruments,
+        Self::Notifications,
     ];
+
+    /// The record logs (`super::records`): a case written before them lacks them until the
+    /// server adds them (`record_logs_change`).
+    pub const RECORDS: [CaseLog; 6] = [
+        Self::StrategyMeetings,
+        Self::WellbeingChecks,
+        Self::ReturnInterviews,
+        Self::NrmReferrals,
+        Self::PoliceInstruments,
+        Self::Notifications,
+    ];
+
+    pub fn is_record(self) -> bool {
+        Self::RECORDS.contains(&self)
+    }
 
     pub fn key(self) -> &'static str {
         match self {
@@ -65,6 +92,12 @@ impl CaseLog {
             Self::LegalBases => "legal_bases",
             Self::Referrals => "referrals",
             Self::Attachments => "attachments",
+            Self::StrategyMeetings => "strategy_meetings",
+            Self::WellbeingChecks => "wellbeing_checks",
+            Self::ReturnInterviews => "return_interviews",
+            Self::NrmReferrals => "nrm_referrals",
+            Self::PoliceInstruments => "police_instruments",
+            Self::Notifications => "notifications",
         }
     }
 }
@@ -92,19 +125,23 @@ pub fn new_case_document(new: &NewCase, actor: ActorId) -> Result<AutoCommit, Ed
         legal_bases: vec![],
         referrals: vec![],
         attachments: vec![],
+        strategy_meetings: vec![],
+        wellbeing_checks: vec![],
+        return_interviews: vec![],
+        nrm_referrals: vec![],
+        police_instruments: vec![],
+        notifications: vec![],
     };
     autosurgeon::reconcile(&mut doc, &case)?;
     doc.commit();
     Ok(doc)
 }
 
-/// Appends an entry at the end of one of the logs.
-pub fn append<R: Reconcile>(
-    doc: &mut AutoCommit,
-    log: CaseLog,
-    entry: &R,
-) -> Result<(), EditError> {
-    let list = match doc.get(ROOT, log.key())? {
+/// Appends an entry at the end of one of the logs. A record log is missing only from a copy
+/// last synced before the server added the record logs to its case (`record_logs_change`):
+/// sync once, then append.
+pub fn append<D: Doc, R: Reconcile>(doc: &mut D, log: CaseLog, entry: &R) -> Result<(), EditError> {
+    let list = match doc.get(&ROOT, log.key())? {
         Some((automerge::Value::Object(ObjType::List), id)) => id,
         _ => return Err(EditError::MissingLog(log.key())),
     };
@@ -113,13 +150,14 @@ pub fn append<R: Reconcile>(
     Ok(())
 }
 
-/// Appends an event to an existing episode (found by id).
-pub fn append_episode_event<R: Reconcile>(
-    doc: &mut AutoCommit,
+/// Appends an event to an existing episode (found by id), in any automerge document or
+/// transaction (the server appends partners' reports inside its own transactions).
+pub fn append_episode_event<D: Doc, R: Reconcile>(
+    doc: &mut D,
     episode_id: &str,
     event: &R,
 ) -> Result<bool, EditError> {
-    let Some((automerge::Value::Object(ObjType::List), episodes)) = doc.get(ROOT, "episodes")?
+    let Some((automerge::Value::Object(ObjType::List), episodes)) = doc.get(&ROOT, "episodes")?
     else {
         return Err(EditError::MissingLog("episodes"));
     };
@@ -127,7 +165,7 @@ pub fn append_episode_event<R: Reconcile>(
         let Some((_, episode)) = doc.get(&episodes, idx)? else {
             continue;
         };
-        let id: Option<Str> = autosurgeon::hydrate_prop(doc, &episode, "id").ok();
+        let id: Option<Str> = autosurgeon::hydrate_prop(&*doc, &episode, "id").ok();
         if id.as_ref().map(Str::as_str) != Some(episode_id) {
             continue;
         }
@@ -168,4 +206,81 @@ pub fn set_step_status(
     };
     reconcile_prop(doc, &steps, step, value)?;
     Ok(())
+}
+
+/// Writes the `done` register of action `action_id` of strategy meeting `meeting_id`, whole.
+/// Returns whether the action was found.
+pub fn set_action_done(
+    doc: &mut AutoCommit,
+    meeting_id: &str,
+    action_id: &str,
+    done: &super::model::ActionDone,
+) -> Result<bool, EditError> {
+    let Some((_, meetings)) = doc.get(ROOT, CaseLog::StrategyMeetings.key())? else {
+        return Err(EditError::MissingLog("strategy_meetings"));
+    };
+    for meeting in (0..doc.length(&meetings)).filter_map(|i| doc.get(&meetings, i).ok()?) {
+        let (_, meeting) = meeting;
+        let id: Option<Str> = autosurgeon::hydrate_prop(doc, &meeting, "id").ok();
+        if id.as_ref().map(Str::as_str) != Some(meeting_id) {
+            continue;
+        }
+        let Some((_, actions)) = doc.get(&meeting, "actions")? else {
+            return Err(EditError::MissingLog("strategy_meetings[].actions"));
+        };
+        for action in (0..doc.length(&actions)).filter_map(|i| doc.get(&actions, i).ok()?) {
+            let (_, action) = action;
+            let id: Option<Str> = autosurgeon::hydrate_prop(doc, &action, "id").ok();
+            if id.as_ref().map(Str::as_str) == Some(action_id) {
+                reconcile_prop(doc, &action, "done", done)?;
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The change that adds the record logs missing from a case written before them. It is the
+/// same bytes whoever computes it (the actor is derived from the case id and the keys, it
+/// depends on nothing and carries time 0), so two servers adding the logs at once write one
+/// change, not two lists competing for one key.
+pub fn record_logs_change(case_id: &str, missing: &[CaseLog]) -> Result<Vec<u8>, EditError> {
+    let mut seed = format!("casesync record logs {case_id}");
+    for log in missing {
+        seed.push(' ');
+        seed.push_str(log.key());
+    }
+    let actor = ActorId::from(&sha256_16(seed.as_bytes())[..]);
+    let mut doc = automerge::Automerge::new().with_actor(actor);
+    doc.transact_with::<_, _, automerge::AutomergeError, _>(
+        |_| automerge::transaction::CommitOptions::default().with_time(0),
+        |tx| {
+            use automerge::transaction::Transactable;
+            for log in missing {
+                Transactable::put_object(tx, ROOT, log.key(), ObjType::List)?;
+            }
+            Ok(())
+        },
+    )
+    .map_err(|failure| failure.error)?;
+    doc.get_changes(&[])
+        .first()
+        .map(|c| c.raw_bytes().to_vec())
+        .ok_or(EditError::MissingLog("record logs"))
+}
+
+/// The record logs `doc` lacks (none for a case written by this build's skeleton).
+pub fn missing_record_logs<D: ReadDoc>(doc: &D) -> Vec<CaseLog> {
+    CaseLog::RECORDS
+        .into_iter()
+        .filter(|log| matches!(doc.get(ROOT, log.key()), Ok(None)))
+        .collect()
+}
+
+fn sha256_16(bytes: &[u8]) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
 }

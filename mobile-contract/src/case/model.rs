@@ -1,7 +1,7 @@
 //! The case document, shape v1: one automerge document per child.
 //!
 //! Append-only logs (observations, episode events, assessments, referrals, legal bases,
-//! attachments) keep facts that must never be lost; `profile` holds registers, whose
+//! attachments, and the records of `super::records`) keep facts that must never be lost; `profile` holds registers, whose
 //! concurrent values are surfaced as conflicts. `docs/case-document.md` and
 //! `docs/case-document.schema.json` (generated from these types by `crate::reference`, checked
 //! by its tests) are the reference for mobile developers.
@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+pub use super::records::*;
 use super::values::{Millis, Str, Whole};
 
 /// The shape version this build writes and reads.
@@ -39,6 +40,25 @@ pub struct CaseDocument {
     pub legal_bases: Vec<LegalBasis>,
     pub referrals: Vec<Referral>,
     pub attachments: Vec<AttachmentRef>,
+    // The record logs (`super::records`): absent from cases written before them.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub strategy_meetings: Vec<StrategyMeeting>,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub wellbeing_checks: Vec<WellbeingCheck>,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub return_interviews: Vec<ReturnInterview>,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub nrm_referrals: Vec<NrmReferral>,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub police_instruments: Vec<PoliceInstrument>,
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
 }
 
 /// Something a worker saw or heard about the child.

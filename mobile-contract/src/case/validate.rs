@@ -113,7 +113,7 @@ pub fn check_case(case: &CaseDocument) -> Result<(), ShapeError> {
         let is_hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
         allowed("attachments[].sha256", hash, is_hex)?;
     }
-    Ok(())
+    super::records::check_records(case)
 }
 
 /// A provenance names all of where an entry came from, or is absent.

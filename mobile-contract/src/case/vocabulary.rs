@@ -77,6 +77,25 @@ pub const LEGAL_BASES: &[&str] = &[
     "legitimate_interest",
 ];
 
+/// Outcomes of a safe-and-well check.
+pub const WELLBEING_OUTCOMES: &[&str] = &["safe_and_well", "concerns", "needs_care"];
+
+/// Police instruments a case records (`police_report` is the report to the police itself).
+pub const POLICE_INSTRUMENTS: &[&str] = &["police_report", "sis_alert", "yellow_notice"];
+
+/// Parties a notification may tell.
+pub const NOTIFIED_PARTIES: &[&str] = &[
+    "guardian",
+    "social_worker",
+    "hotline_116000",
+    "destination_country",
+    "police",
+    "other",
+];
+
+/// What a notification is about.
+pub const NOTIFICATION_SUBJECTS: &[&str] = &["missing", "found"];
+
 /// Checklist step statuses.
 pub const STEP_STATUSES: &[&str] = &["open", "done", "not_applicable"];
 

@@ -7,8 +7,9 @@ use serde_json::Value;
 use super::shape_tables::{entry_tables, root_table};
 use super::sharing_page::{categories_section, view_section};
 use crate::case::{
-    EpisodeState, EPISODE_DETAIL_KEYS, LEGAL_BASES, OBSERVATION_KINDS, PROFILE_FIELDS, RISK_LEVELS,
-    SCHEMA_VERSION, STEP_STATUSES,
+    EpisodeState, EPISODE_DETAIL_KEYS, LEGAL_BASES, NOTIFICATION_SUBJECTS, NOTIFIED_PARTIES,
+    OBSERVATION_KINDS, POLICE_INSTRUMENTS, PROFILE_FIELDS, RISK_LEVELS, SCHEMA_VERSION,
+    STEP_STATUSES, WELLBEING_OUTCOMES,
 };
 use crate::permissions::{Operation, Zone, RULES};
 use crate::Role;
@@ -25,6 +26,14 @@ pub const ENTRY_ORDER: &[&str] = &[
     "Referral",
     "AttachmentRef",
     "Provenance",
+    "StrategyMeeting",
+    "MeetingAction",
+    "ActionDone",
+    "WellbeingCheck",
+    "ReturnInterview",
+    "NrmReferral",
+    "PoliceInstrument",
+    "Notification",
 ];
 
 /// The page, from the case document schema and the shared view schema.
@@ -45,7 +54,7 @@ pub fn render(schema: &Value, view_schema: &Value) -> String {
     }
     page.push_str("\n## Vocabularies\n\n");
     page.push_str(&vocabularies());
-    page.push_str(&format!("\n{LOGS_AND_REGISTERS}\n"));
+    page.push_str(&format!("\n{LOGS_AND_REGISTERS}\n{RECORDS}\n"));
     page.push_str(&permission_section());
     page.push_str(&format!(
         "\n{EPISODES}\n{}\n{}\n{}{EVOLUTION}",
@@ -79,6 +88,10 @@ fn vocabularies() -> String {
          - risk levels (`risk_assessments[].level`, `advisory_level`): {}\n\
          - legal bases (`legal_bases[].basis`, `referrals[].legal_basis`): {}\n\
          - checklist step statuses (`checklists[].steps.*.status`): {}\n\
+         - safe-and-well outcomes (`wellbeing_checks[].outcome`): {}\n\
+         - police instruments (`police_instruments[].instrument`): {}\n\
+         - notified parties (`notifications[].party`): {}; what a notification is about \
+         (`notifications[].about`): {}\n\
          - roles: {}\n",
         list(OBSERVATION_KINDS),
         list(&states),
@@ -87,6 +100,10 @@ fn vocabularies() -> String {
         list(RISK_LEVELS),
         list(LEGAL_BASES),
         list(STEP_STATUSES),
+        list(WELLBEING_OUTCOMES),
+        list(POLICE_INSTRUMENTS),
+        list(NOTIFIED_PARTIES),
+        list(NOTIFICATION_SUBJECTS),
         list(&Role::ALL.map(Role::as_str)),
     )
 }
@@ -185,7 +202,7 @@ const LOGS_AND_REGISTERS: &str = "## Logs and registers
 
 **Append-only logs** keep facts that must never be lost: `observations`, `episodes` and each \
 episode's `events`, `risk_assessments`, `checklists`, `legal_bases`, `referrals`, \
-`attachments`. Add an entry by inserting it at the end of the list, complete, in one change. \
+`attachments`, and the records below. Add an entry by inserting it at the end of the list, complete, in one change. \
 Never edit, reorder or delete an entry, yours or anyone's: the server refuses it \
 (`append_only`). A correction is a new entry (a new episode event, a new assessment, a legal \
 basis that `withdraws` an earlier one). Entry ids are unique strings the device makes (a UUID \
@@ -309,6 +326,30 @@ confirmed entry's id; until then, and once `next_review` has passed, the coordin
     }
     out
 }
+
+const RECORDS: &str = "## Records
+
+The records of what the response flows ask people to do are six more append-only logs: \
+`strategy_meetings` (attendees, decisions, and actions each with an `owner` user id and a \
+`due` time), `wellbeing_checks` (the safe-and-well check of an episode), \
+`return_interviews` (who held it, whether independent of the placement, the outcome), \
+`nrm_referrals` (referral to the national referral mechanism), `police_instruments` (the \
+police report, SIS alert or Yellow Notice requested, and the reference given) and \
+`notifications` (a party told that the child is `missing`, or again that the child is \
+`found`). A record carries out the checklist step it stands for: the step reads `done` on \
+the pages, the flowchart and the escalations without anybody ticking it (a police report \
+for `report_police`, an SIS alert or Yellow Notice for `record_sis_interpol`, both the \
+guardian and the social worker told for `inform_guardian_social_worker`, a wellbeing check \
+for `safe_and_well_check`, an independent return interview for `return_interview`, an NRM \
+referral for `trafficking_referral`, and every party told of the absence told again of the \
+return for `tell_notified_parties`). Records of an episode name it in `episode`.
+
+The one edit a record admits is a meeting action's `done` (`{by, at, note}`, written whole \
+by the person who carried it out, `by` being their user id); an action still without it \
+after `due` alerts its owner and the coordinators. Cases created before the records existed \
+lack these keys until the server adds them (one change, the same bytes on every server); a \
+device whose copy lacks them syncs once before recording, and never creates them itself.
+";
 
 const EVOLUTION: &str = "## Versions: how the shape evolves
 

@@ -19,6 +19,7 @@ pub const VIEW_ENTRY_ORDER: &[&str] = &[
     "SharedChecklistStep",
     "SharedLegalBasis",
     "SharedReferral",
+    "SharedRecord",
     "Contribution",
 ];
 

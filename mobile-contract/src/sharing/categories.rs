@@ -194,6 +194,22 @@ pub const CATEGORY_TABLE: &[CategoryCover] = &[
         )
     },
     CategoryCover {
+        logs: &["police_instruments", "notifications", "wellbeing_checks"],
+        ..category(
+            "response_records",
+            "Records of the search and return: police report, SIS alert and Yellow Notice \
+             references, who was notified, safe-and-well checks",
+        )
+    },
+    CategoryCover {
+        logs: &["strategy_meetings", "return_interviews", "nrm_referrals"],
+        ..category(
+            "casework_records",
+            "Casework records: strategy meetings (decisions, actions), return interviews, \
+             referrals to the national referral mechanism",
+        )
+    },
+    CategoryCover {
         logs: &["legal_bases"],
         ..category(
             "legal_bases",

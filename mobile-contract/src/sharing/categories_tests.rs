@@ -17,6 +17,12 @@ const WHOLE_LOGS: &[&str] = &[
     "checklists",
     "legal_bases",
     "referrals",
+    "strategy_meetings",
+    "wellbeing_checks",
+    "return_interviews",
+    "nrm_referrals",
+    "police_instruments",
+    "notifications",
 ];
 
 fn covered<'a>(field: impl Fn(&super::CategoryCover) -> &'a [&'a str]) -> BTreeSet<&'a str> {

@@ -172,5 +172,37 @@ pub fn full_case() -> CaseDocument {
             attachment(DOCUMENT, "application/pdf", None),
             attachment(ID_SCAN, "image/png", Some("identity_document")),
         ],
+        ..records()
     }
+}
+
+/// One entry in each record log, naming staff everywhere a record can.
+fn records() -> CaseDocument {
+    serde_json::from_value(serde_json::json!({
+        "schema_version": 1, "kind": "case", "case_id": "-", "organisation": "-",
+        "site": "-", "created_at": 0, "profile": {}, "observations": [], "episodes": [],
+        "risk_assessments": [], "checklists": [], "legal_bases": [], "referrals": [],
+        "attachments": [],
+        "strategy_meetings": [{"id": "meeting-1", "held_at": 30_000,
+            "attendees": ["meeting attendee"], "decisions": ["meeting decision"],
+            "actions": [{"id": "action-1", "text": "action text", "owner": "staff-owner",
+                "due": 31_000, "done": {"by": "staff-doer", "at": 32_000}}],
+            "author": "staff-coordinator", "device": "dev-office"}],
+        "wellbeing_checks": [{"id": "wellbeing-1", "episode": "ep-1", "checked_at": 33_000,
+            "outcome": "safe_and_well", "note": "wellbeing note",
+            "author": "staff-coordinator", "device": "dev-office"}],
+        "return_interviews": [{"id": "interview-1", "episode": "ep-1", "held_at": 34_000,
+            "interviewer": "independent interviewer", "independent": true,
+            "outcome": "interview outcome", "author": "staff-coordinator",
+            "device": "dev-office"}],
+        "nrm_referrals": [{"id": "nrm-1", "referred_at": 35_000, "authority": "nrm authority",
+            "grounds": "nrm grounds", "author": "staff-coordinator", "device": "dev-office"}],
+        "police_instruments": [{"id": "police-1", "instrument": "sis_alert",
+            "requested_at": 36_000, "reference": "SIS-REF", "author": "staff-coordinator",
+            "device": "dev-office"}],
+        "notifications": [{"id": "notice-1", "party": "guardian", "to": "guardian name",
+            "about": "missing", "sent_at": 37_000, "author": "staff-coordinator",
+            "device": "dev-office"}],
+    }))
+    .unwrap()
 }

@@ -10,6 +10,7 @@ mod categories;
 mod contribution;
 mod covered;
 mod project;
+mod records;
 mod view;
 mod write;
 
@@ -38,6 +39,7 @@ pub use contribution::{
     ContributionKind, CONTRIBUTION_KINDS,
 };
 pub use project::project;
+pub use records::SharedRecord;
 pub use view::{
     check_shared_view, read_shared_view, SharedAttachment, SharedCase, SharedChecklist,
     SharedChecklistStep, SharedEpisode, SharedEpisodeEvent, SharedFact, SharedLegalBasis,

@@ -78,6 +78,7 @@ pub fn project(case: &CaseDocument, categories: &[String]) -> SharedCase {
         checklists: vec![],
         legal_bases: vec![],
         referrals: vec![],
+        records: super::records::shared_records(case, &covered),
     };
     if covered.log("episodes") {
         shared.episodes = episodes(case, &covered);

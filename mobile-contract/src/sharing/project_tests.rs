@@ -10,6 +10,7 @@ use super::categories::CATEGORY_TABLE;
 use super::fixture::{full_case, DOCUMENT, ID_SCAN, PHOTO, STAFF};
 use super::project::project;
 use super::view::SharedCase;
+use crate::case::CaseLog;
 use crate::wire::DATA_CATEGORIES;
 
 struct Expect {
@@ -95,6 +96,14 @@ fn check_category(category: &str, expect: &Expect) {
         let carried = !view[log].as_array().unwrap().is_empty();
         assert_eq!(carried, expect.logs.contains(&log), "{log}");
     }
+    for log in CaseLog::RECORDS.map(CaseLog::key) {
+        let carried = view["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["log"] == log);
+        assert_eq!(carried, expect.logs.contains(&log), "{log}");
+    }
     for event in view["episodes"][0]["events"]
         .as_array()
         .into_iter()
@@ -168,6 +177,14 @@ category_tests! {
     observations: "observations" => Expect { kinds: &["contact", "note"], ..NOTHING },
     documents: "documents" => Expect { attachments: &[DOCUMENT, ID_SCAN], ..NOTHING },
     response: "response" => Expect { logs: &["checklists"], ..NOTHING },
+    response_records: "response_records" => Expect {
+        logs: &["police_instruments", "notifications", "wellbeing_checks"],
+        ..NOTHING
+    },
+    casework_records: "casework_records" => Expect {
+        logs: &["strategy_meetings", "return_interviews", "nrm_referrals"],
+        ..NOTHING
+    },
     legal_bases: "legal_bases" => Expect { logs: &["legal_bases"], ..NOTHING },
     referrals: "referrals" => Expect { logs: &["referrals"], ..NOTHING },
     health: "health" => Expect { details: &["condition", "mental_health_needs"], ..NOTHING },
@@ -187,7 +204,9 @@ fn every_log_the_table_names_is_carried_by_the_view() {
     let view = serde_json::to_value(project(&full_case(), &everything)).unwrap();
     for log in CATEGORY_TABLE.iter().flat_map(|c| c.logs) {
         let carried = view[log].as_array().map(Vec::len).unwrap_or_default();
-        assert!(carried > 0, "the view has no {log}");
+        let records = view["records"].as_array().unwrap();
+        let recorded = records.iter().filter(|r| r["log"] == *log).count();
+        assert!(carried + recorded > 0, "the view has no {log}");
     }
 }
 

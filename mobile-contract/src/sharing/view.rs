@@ -69,6 +69,11 @@ pub struct SharedCase {
     pub legal_bases: Vec<SharedLegalBasis>,
     /// With category `referrals` only.
     pub referrals: Vec<SharedReferral>,
+    /// The records of the logs the categories cover (`response_records`,
+    /// `casework_records`). Absent from views written before records existed.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub records: Vec<super::SharedRecord>,
 }
 
 impl SharedCase {
@@ -83,6 +88,7 @@ impl SharedCase {
             && self.checklists.is_empty()
             && self.legal_bases.is_empty()
             && self.referrals.is_empty()
+            && self.records.is_empty()
     }
 }
 

@@ -22,6 +22,8 @@ pub fn write_view_case<D: Doc>(doc: &mut D, content: &SharedCase) -> Result<(), 
     whole(doc, &case_obj, "facts", &content.facts)?;
     whole(doc, &case_obj, "episodes", &content.episodes)?;
     whole(doc, &case_obj, "checklists", &content.checklists)?;
+    // Records are few, and a meeting action's `done` changes inside its entry.
+    whole(doc, &case_obj, "records", &content.records)?;
     let observations: Vec<&str> = content.observations.iter().map(|o| o.id.as_str()).collect();
     log(
         doc,

@@ -6,6 +6,7 @@
 use crate::case::{CaseDocument, Checklist, EpisodeState};
 use crate::checklists::{Anchor, ChecklistTemplate, ABSENCE, FOUND, MISSING};
 use crate::deadlines::{due_at, watched};
+use crate::records::step_status;
 use crate::views::found::awaiting_safe_and_well;
 use crate::views::{child_status, EpisodeView};
 
@@ -123,7 +124,7 @@ fn steps(
         .map(|step| {
             let recorded = checklist.and_then(|c| c.steps.get(step.id));
             let due = checklist.and_then(|c| due_at(c, step.id));
-            let status = match recorded.map(|r| r.status.as_str()) {
+            let status = match checklist.map(|c| step_status(case, c, step.id, recorded)) {
                 Some("done") => StepStatus::Done,
                 Some("not_applicable") => StepStatus::NotApplicable,
                 _ if watching && due.is_some_and(|d| d < now) => StepStatus::Overdue,

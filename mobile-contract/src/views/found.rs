@@ -66,12 +66,17 @@ pub fn awaiting_safe_and_well(case: &CaseDocument, view: &EpisodeView) -> bool {
     view.state == EpisodeState::Located && !safe_and_well_recorded(case, &view.id)
 }
 
+/// The check is recorded in `wellbeing_checks`, or its step ticked done.
 fn safe_and_well_recorded(case: &CaseDocument, episode: &str) -> bool {
-    case.checklists
+    case.wellbeing_checks
         .iter()
-        .filter(|c| c.template.as_str() == FOUND_TEMPLATE && c.anchor.as_str() == episode)
-        .filter_map(|c| c.steps.get(SAFE_AND_WELL_STEP))
-        .any(|step| step.status.as_str() == "done")
+        .any(|check| check.episode.as_str() == episode)
+        || case
+            .checklists
+            .iter()
+            .filter(|c| c.template.as_str() == FOUND_TEMPLATE && c.anchor.as_str() == episode)
+            .filter_map(|c| c.steps.get(SAFE_AND_WELL_STEP))
+            .any(|step| step.status.as_str() == "done")
 }
 
 /// The escalation criteria that hold for `episode` once the child is back; empty while the

@@ -21,6 +21,8 @@ pub const DATA_CATEGORIES: &[&str] = &[
     "observations",
     "documents",
     "response",
+    "response_records",
+    "casework_records",
     "legal_bases",
     "referrals",
     "health",

@@ -13,6 +13,7 @@ mod partner;
 mod photo;
 mod qiro;
 mod qiro_episode;
+mod records;
 mod story;
 
 use std::sync::Arc;

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod backup;
 pub mod demo;
+mod exercise;
 mod import;
 mod password;
 
@@ -56,6 +57,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Training exercises: run a scenario against a training organisation.
+    Exercise {
+        #[command(subcommand)]
+        command: exercise::ExerciseCommand,
+    },
     /// Seed a fresh database with a demo organisation, devices and the scenario children.
     Demo {
         #[arg(long)]
@@ -86,6 +92,7 @@ where
         Command::Admin { command } => admin::run(&config, command),
         Command::Audit { command } => audit::run(&config, command),
         Command::Demo { json } => demo::run(config, json),
+        Command::Exercise { command } => exercise::run(config, command),
         Command::Backup { dir, json } => backup::backup(&config, &dir, json),
         Command::Restore { dir, json } => backup::restore(&config, &dir, json),
     };

@@ -6,6 +6,7 @@ pub mod blobs;
 pub mod cases;
 pub mod devices;
 pub mod enrol;
+pub mod exercises;
 pub mod health;
 pub mod me;
 pub mod openapi;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cases::shares::share_case)
         .service(cases::shares::withdraw_share)
         .service(shared_views::get_shared_view)
+        .service(exercises::get_report)
         .service(cases::export::export_case)
         .service(cases::erase::erase_case)
         .service(cases::legal_hold::place_hold)

@@ -63,9 +63,8 @@ pub fn checklists(case: &CaseDocument, now: i64) -> Vec<ChecklistView> {
                 .map(|id| {
                     let st = tpl.and_then(|t| t.step(&id));
                     let recorded = cl.steps.get(&id);
-                    let status = recorded
-                        .map(|r| r.status.0.clone())
-                        .unwrap_or_else(|| "open".into());
+                    let status = casesync_contract::records::step_status(case, cl, &id, recorded)
+                        .to_string();
                     let due_at = deadlines::due_at(cl, &id);
                     StepView {
                         text: st.map(|s| s.text.to_string()).unwrap_or_else(|| id.clone()),

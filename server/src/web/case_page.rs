@@ -171,6 +171,7 @@ pub async fn case_page(
         (sections::flow(lang, &view, now))
         (sections::timeline_section(lang, &view, now))
         (sections::checklists(lang, &view, now))
+        (super::records_section::records(lang, &view, now))
         (sections::missing_pack(lang, &view))
         (super::shares_section::shares(lang, &view.shares))
         (sections::access(lang))

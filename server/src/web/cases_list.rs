@@ -122,14 +122,18 @@ pub async fn cases_page(
     user.require(&[Role::Coordinator])?;
     let f = filters.into_inner();
     let (u, s) = (user.clone(), state.clone());
-    let (rows, f, site_list, held) = blocking(move || {
+    let (rows, f, site_list, held, exercise) = blocking(move || {
         let rows = load(&s, &u, &f)?;
         let held = crate::domain::shared_views::held_views(&s, &u.as_device())
             .map_err(|e| PageError::from_api(u.lang, crate::error::ApiError::from(e)))?;
         let mut conn = s.db().map_err(|e| PageError::from_api(u.lang, e))?;
         let site_list = sites::list(&mut conn, &u.user.organisation_id)
             .map_err(|e| PageError::from_api(u.lang, e))?;
-        Ok((rows, f, site_list, held))
+        // A training organisation's pages say so on every list, and lead to the report.
+        let exercise =
+            casesync_schema::exercises::of_organisation(&mut conn, &u.user.organisation_id)
+                .map_err(|e| PageError::from_api(u.lang, e))?;
+        Ok((rows, f, site_list, held, exercise))
     })
     .await?;
     let lang = user.lang;
@@ -142,6 +146,12 @@ pub async fn cases_page(
             .unwrap_or_else(|| id.chars().take(8).collect())
     };
     let body = html! {
+        @if let Some(exercise) = &exercise {
+            p.notice.training {
+                (lang.t("exercise.training_only")) " "
+                a href={ "/web/exercises/" (exercise.id) } { (lang.t("exercise.report_link")) }
+            }
+        }
         h1 { (lang.t("cases.title")) }
         form.filters method="get" action="/web/cases" role="search" {
             div {

@@ -18,6 +18,7 @@ pub mod conflicts;
 pub mod csrf;
 pub mod devices;
 pub mod error;
+pub mod exercise_report;
 pub mod flow_svg;
 pub mod format;
 pub mod i18n;
@@ -27,6 +28,7 @@ pub mod live;
 pub mod missing_pack;
 pub mod passwords;
 pub mod people;
+pub mod records_section;
 pub mod risk_section;
 pub mod session;
 pub mod set_password;
@@ -47,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cases_list::cases_page)
         .service(case_page::case_page)
         .service(shared_view_page::shared_view_page)
+        .service(exercise_report::exercise_report)
         .service(conflicts::conflicts_page)
         .service(conflicts::resolve_conflict)
         .service(missing_pack::missing_pack_page)

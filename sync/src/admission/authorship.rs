@@ -39,7 +39,14 @@ pub fn check_authorship(
                 path: format!("{path}.provenance"),
             }));
         }
-        for (field, expected) in [("author", &writer.user), ("device", &writer.device)] {
+        // A meeting action's `done` names who carried it out: the writer.
+        let done = is_action_done(doc, entry);
+        let fields: &[(&str, &String)] = if done {
+            &[("by", &writer.user)]
+        } else {
+            &[("author", &writer.user), ("device", &writer.device)]
+        };
+        for (field, expected) in fields.iter().copied() {
             let Ok(Some((value, id))) = doc.get(entry, field) else {
                 continue;
             };
@@ -59,6 +66,16 @@ pub fn check_authorship(
     Ok(())
 }
 
+/// Whether `obj` is the `done` register of a strategy meeting's action.
+fn is_action_done(doc: &Automerge, obj: &ObjId) -> bool {
+    let Ok(parents) = doc.parents(obj) else {
+        return false;
+    };
+    let path = parents.path();
+    matches!(path.first(), Some((_, Prop::Map(root))) if root == "strategy_meetings")
+        && matches!(path.last(), Some((_, Prop::Map(key))) if key == "done")
+}
+
 /// The zone and path of an object, for the refusal's message.
 fn where_is(doc: &Automerge, obj: &ObjId) -> (Zone, String) {
     let Ok(parents) = doc.parents(obj) else {
@@ -71,6 +88,9 @@ fn where_is(doc: &Automerge, obj: &ObjId) -> (Zone, String) {
     };
     let zone = match (zone, path.get(2)) {
         (Zone::Episodes, Some((_, Prop::Map(key)))) if key == "events" => Zone::EpisodeEvents,
+        (Zone::StrategyMeetings, _) if matches!(path.last(), Some((_, Prop::Map(key))) if key == "done") => {
+            Zone::MeetingActionDone
+        }
         (zone, _) => zone,
     };
     let mut rendered = String::new();

@@ -208,6 +208,14 @@ fn classify(
         [root, _idx, steps, _step] if root == "checklists" && steps == "steps" => {
             return (Some(Zone::ChecklistSteps), Some(Operation::Edit), path);
         }
+        // A strategy meeting action's `done` register, written whole (the only edit a record
+        // admits); anything else inside the action is an edit of the entry.
+        [root, _idx, actions, _action] if root == "strategy_meetings" && actions == "actions" => {
+            if action_key(&patch.action).as_deref() == Some("done") {
+                return (Some(Zone::MeetingActionDone), Some(op), path);
+            }
+            return (Some(Zone::StrategyMeetings), Some(Operation::Edit), path);
+        }
         [root, ..] => {
             // Inside an existing entry of a log: an edit, whatever the action.
             return (Some(root_zone(root)), Some(Operation::Edit), path);

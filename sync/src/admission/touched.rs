@@ -13,19 +13,8 @@ use automerge::{Automerge, ObjId, ObjType, Patch, PatchAction, Prop, ReadDoc, Va
 use autosurgeon::{Hydrate, HydrateError};
 use casesync_contract::case::validate::check_case as check_shape;
 use casesync_contract::case::{
-    AttachmentRef, CaseDocument, Millis, ShapeError, Str, Whole, CASE_KIND, SCHEMA_VERSION,
+    AttachmentRef, CaseDocument, CaseLog, Millis, ShapeError, Str, Whole, CASE_KIND, SCHEMA_VERSION,
 };
-
-/// The root lists whose entries can be checked one by one.
-const LOGS: [&str; 7] = [
-    "observations",
-    "episodes",
-    "risk_assessments",
-    "checklists",
-    "legal_bases",
-    "referrals",
-    "attachments",
-];
 
 /// `Some(Ok)` when every part the patches touched still reads as a case would; `Some(Err)`
 /// when one does not (the caller then reads the whole document for the exact refusal);
@@ -45,7 +34,11 @@ pub fn check_touched(doc: &Automerge, patches: &[Patch]) -> Option<Result<(), Sh
             profile = true;
             continue;
         }
-        let log = LOGS.iter().find(|l| **l == root.as_str())?;
+        // The root lists whose entries can be checked one by one.
+        let log = CaseLog::ALL
+            .iter()
+            .map(|l| l.key())
+            .find(|l| *l == root.as_str())?;
         let entry = match (patch.path.len(), &patch.action) {
             // Entries added to the log: each is read back whole below.
             (1, PatchAction::Insert { values, .. }) => {
@@ -95,6 +88,12 @@ fn read_back(
         legal_bases: vec![],
         referrals: vec![],
         attachments: vec![],
+        strategy_meetings: vec![],
+        wellbeing_checks: vec![],
+        return_interviews: vec![],
+        nrm_referrals: vec![],
+        police_instruments: vec![],
+        notifications: vec![],
     };
     if profile {
         case.profile = autosurgeon::hydrate_prop(doc, ROOT, "profile").map_err(unreadable)?;
@@ -112,6 +111,12 @@ fn read_back(
             "checklists" => case.checklists.push(entry(doc, obj)?),
             "legal_bases" => case.legal_bases.push(entry(doc, obj)?),
             "referrals" => case.referrals.push(entry(doc, obj)?),
+            "strategy_meetings" => case.strategy_meetings.push(entry(doc, obj)?),
+            "wellbeing_checks" => case.wellbeing_checks.push(entry(doc, obj)?),
+            "return_interviews" => case.return_interviews.push(entry(doc, obj)?),
+            "nrm_referrals" => case.nrm_referrals.push(entry(doc, obj)?),
+            "police_instruments" => case.police_instruments.push(entry(doc, obj)?),
+            "notifications" => case.notifications.push(entry(doc, obj)?),
             _ => case.attachments.push(entry::<AttachmentRef>(doc, obj)?),
         }
     }

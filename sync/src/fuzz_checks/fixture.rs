@@ -13,7 +13,7 @@ use casesync_contract::case::{
 use casesync_contract::wire::DocumentKind;
 use casesync_contract::{DocumentId, Role};
 
-use super::legacy_entries::{LegacyEpisode, LegacyObservation};
+use super::legacy_entries::{LegacyEpisode, LegacyObservation, LegacySkeleton};
 use crate::store::DocumentMeta;
 use crate::Writer;
 
@@ -123,8 +123,15 @@ pub(crate) fn phone_a() -> AutoCommit {
         legal_bases: vec![],
         referrals: vec![],
         attachments: vec![],
+        strategy_meetings: vec![],
+        wellbeing_checks: vec![],
+        return_interviews: vec![],
+        nrm_referrals: vec![],
+        police_instruments: vec![],
+        notifications: vec![],
     };
     {
+        let skeleton = LegacySkeleton::from(skeleton);
         autosurgeon::reconcile(&mut doc, &skeleton).expect("the case skeleton is written");
         commit(&mut doc);
         let observation = LegacyObservation::from(fixture_observation());

@@ -4,7 +4,10 @@
 //! would add a `provenance: null` and change every hash. Field order is the model's.
 
 use autosurgeon::Reconcile;
-use casesync_contract::case::{Episode, EpisodeEvent, Millis, Observation, Str};
+use casesync_contract::case::{
+    AttachmentRef, CaseDocument, Checklist, Episode, EpisodeEvent, LegalBasis, Millis, Observation,
+    Referral, RiskAssessment, Str, Whole,
+};
 use std::collections::BTreeMap;
 
 #[derive(Reconcile)]
@@ -74,6 +77,49 @@ impl From<Episode> for LegacyEpisode {
             id: e.id,
             opened_at: e.opened_at,
             events: e.events.into_iter().map(LegacyEvent::from).collect(),
+        }
+    }
+}
+
+/// The case skeleton as shape v1 was first written, before the record logs: the fixture's
+/// first change, which the seeds build on, must stay the same bytes.
+#[derive(Reconcile)]
+pub(crate) struct LegacySkeleton {
+    schema_version: Whole,
+    kind: Str,
+    case_id: Str,
+    organisation: Str,
+    site: Str,
+    jurisdiction: Option<Str>,
+    created_at: Millis,
+    profile: BTreeMap<String, Str>,
+    observations: Vec<Observation>,
+    episodes: Vec<Episode>,
+    risk_assessments: Vec<RiskAssessment>,
+    checklists: Vec<Checklist>,
+    legal_bases: Vec<LegalBasis>,
+    referrals: Vec<Referral>,
+    attachments: Vec<AttachmentRef>,
+}
+
+impl From<CaseDocument> for LegacySkeleton {
+    fn from(c: CaseDocument) -> Self {
+        Self {
+            schema_version: c.schema_version,
+            kind: c.kind,
+            case_id: c.case_id,
+            organisation: c.organisation,
+            site: c.site,
+            jurisdiction: c.jurisdiction,
+            created_at: c.created_at,
+            profile: c.profile,
+            observations: c.observations,
+            episodes: c.episodes,
+            risk_assessments: c.risk_assessments,
+            checklists: c.checklists,
+            legal_bases: c.legal_bases,
+            referrals: c.referrals,
+            attachments: c.attachments,
         }
     }
 }

@@ -200,6 +200,9 @@ impl Device {
                     self.reset(reply.id, reply.changes, &reply.heads);
                 }
                 DocumentStatus::Ok => {
+                    // A document the device did not send: a new one of its scope, sent in
+                    // this reply because it asked with `include_new`.
+                    self.hold(reply.id);
                     let Some(local) = self.docs.get_mut(&reply.id) else {
                         continue;
                     };

@@ -12,6 +12,7 @@ use super::cast::{Cast, PARTNER};
 use super::entry::Entry;
 use super::episodes::INTAKE;
 use super::partner::contribute;
+use super::records;
 use super::story::Story;
 use super::{DemoError, DAY, HOUR, MINUTE};
 use crate::domain::access::{assignments, shares};
@@ -205,25 +206,58 @@ fn roll_call(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), DemoError> {
         ("police_risk_grade", "high"),
     ];
     story.episode_event(marco, EPISODE, "missing", reported, &police)?;
+    // The records carry out their steps: nobody ticks "report to police" or "inform the
+    // guardian" by hand.
+    let carabinieri = "Carabinieri, Lampedusa station";
+    let (report, reference) = (at + 165 * MINUTE, Some("CC-LMP-2026-0412"));
+    records::police(
+        story,
+        marco,
+        EPISODE,
+        "police_report",
+        report,
+        reference,
+        carabinieri,
+    )?;
     story.steps_done(
         marco,
         ("missing_first_hours", EPISODE),
         &[
-            ("report_police", at + 165 * MINUTE, ""),
             ("record_police_reference", at + 170 * MINUTE, ""),
             (
                 "hand_over_missing_pack",
                 at + 180 * MINUTE,
                 "Pack printed and handed over",
             ),
-            ("inform_guardian_social_worker", at + 190 * MINUTE, ""),
         ],
     )?;
-    let sis = "SIS Art. 32 alert requested through the Carabinieri; reference to follow.";
-    story.steps_done(
+    for (party, minutes) in [
+        (("guardian", "Avv. Lucia Ferri, volunteer guardian"), 185),
+        (
+            ("social_worker", "Servizi sociali, Comune di Lampedusa"),
+            190,
+        ),
+        (("hotline_116000", "116 000 Italia (Telefono Azzurro)"), 195),
+    ] {
+        records::notify(
+            story,
+            marco,
+            EPISODE,
+            party,
+            "missing",
+            at + minutes * MINUTE,
+        )?;
+    }
+    // Requested through the Carabinieri; the reference is still to come.
+    let sis_at = at + 14 * HOUR;
+    records::police(
+        story,
         &cast.coordinator,
-        ("missing_first_hours", EPISODE),
-        &[("record_sis_interpol", at + 14 * HOUR, sis)],
+        EPISODE,
+        "sis_alert",
+        sis_at,
+        None,
+        carabinieri,
     )
 }
 

@@ -7,6 +7,7 @@ use casesync_contract::case::CaseLog;
 use super::casework::{cross_border, risk};
 use super::cast::Cast;
 use super::entry::Entry;
+use super::records;
 use super::story::Story;
 use super::{DemoError, DAY, HOUR, MINUTE};
 
@@ -70,20 +71,35 @@ pub fn disappearance(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), Demo
         ("police_risk_grade", "medium"),
     ];
     story.episode_event(nikos, EPISODE, "missing", reported, &police)?;
+    let (mytilene, report) = ("Hellenic Police, Mytilene", at + 180 * MINUTE);
+    let reference = Some("HP-MYT-2026-1187");
+    records::police(
+        story,
+        nikos,
+        EPISODE,
+        "police_report",
+        report,
+        reference,
+        mytilene,
+    )?;
     story.steps_done(
         nikos,
         MISSING,
         &[
-            (
-                "report_police",
-                at + 180 * MINUTE,
-                "Hellenic Police, Mytilene",
-            ),
             ("record_police_reference", at + 185 * MINUTE, ""),
             ("hand_over_missing_pack", at + 200 * MINUTE, ""),
-            ("inform_guardian_social_worker", at + 210 * MINUTE, ""),
         ],
     )?;
+    for (party, minutes) in TOLD {
+        records::notify(
+            story,
+            nikos,
+            EPISODE,
+            party,
+            "missing",
+            at + minutes * MINUTE,
+        )?;
+    }
     let maria = &cast.lesvos_caseworker;
     let notified = at + 20 * HOUR;
     let referral = cross_border(
@@ -94,18 +110,41 @@ pub fn disappearance(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), Demo
         &["identity", "physical_description", "photos", "episodes"],
     );
     story.append(maria, notified + MINUTE, CaseLog::Referrals, &referral)?;
-    let sis = "SIS Art. 32 alert entered by the Hellenic Police: SIS-GR-2026-88412.";
+    let sis = Some("SIS-GR-2026-88412");
+    let coordinator = &cast.coordinator;
+    records::police(
+        story,
+        coordinator,
+        EPISODE,
+        "sis_alert",
+        at + 22 * HOUR,
+        sis,
+        mytilene,
+    )?;
     let public = "No public alert: no sign of abduction, and publication would add risk.";
     story.steps_done(
-        &cast.coordinator,
+        coordinator,
         MISSING,
         &[
             ("cross_border_notification", notified + HOUR, NOTIFIED),
-            ("record_sis_interpol", at + 22 * HOUR, sis),
             ("public_alert_decision", at + 22 * HOUR, public),
         ],
     )
 }
+
+/// Told that Qiro is missing, and told again when he is back: (party, to), minutes after
+/// he was first late.
+const TOLD: [((&str, &str), i64); 3] = [
+    (("guardian", "Mr. Dimitris Pappas, appointed guardian"), 205),
+    (
+        ("social_worker", "EKKA social worker on duty, Mytilene"),
+        210,
+    ),
+    (
+        ("destination_country", "Service des Tutelles, Brussels"),
+        20 * 60,
+    ),
+];
 
 pub fn return_home(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), DemoError> {
     let (nikos, maria) = (&cast.lesvos_day, &cast.lesvos_caseworker);
@@ -120,9 +159,15 @@ pub fn return_home(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), DemoEr
     let escorted = Entry::at(back, "Back at Lesvos Shelter, escorted by a social worker.");
     story.episode_event(nikos, EPISODE, "returned", escorted, &[])?;
     let nurse = "Seen by the nurse: no injuries, ate, slept.";
-    story.steps_done(nikos, FOUND, &[("safe_and_well_check", back + HOUR, nurse)])?;
+    records::wellbeing(story, nikos, EPISODE, back + HOUR, nurse)?;
     let interview = back + DAY;
     story.observe(maria, Entry::at(interview, INTERVIEW), "note")?;
+    let interviewer = "Ms. Eleni Kosta, ARSIS (independent of the shelter)";
+    let outcome = "Says a man in Athens holds his debt to the smugglers; wants to reach his uncle.";
+    records::return_interview(story, maria, EPISODE, interview, interviewer, outcome)?;
+    let grounds = "Debt bondage to smugglers, controlled through his phone (return interview).";
+    let nrm = "National Referral Mechanism, EKKA, Athens";
+    records::nrm_referral(story, maria, interview + 2 * HOUR, nrm, grounds)?;
     let answers = [
         ("wants_to_reach_family_abroad", true),
         ("controlled_or_intimidated", true),
@@ -146,22 +191,46 @@ pub fn return_home(story: &Story<'_>, cast: &Cast, at: i64) -> Result<(), DemoEr
     story.steps_done(
         maria,
         FOUND,
+        &[("new_risk_assessment", interview + HOUR, "")],
+    )?;
+    let coordinator = &cast.coordinator;
+    story.steps_done(
+        coordinator,
+        FOUND,
+        &[("escalation_review", back + 2 * HOUR, ESCALATED)],
+    )?;
+    for (party, _) in TOLD {
+        records::notify(story, coordinator, EPISODE, party, "found", back + 3 * HOUR)?;
+    }
+    let meeting = interview + 2 * DAY;
+    records::strategy_meeting(
+        story,
+        coordinator,
+        EPISODE,
+        meeting,
+        &[
+            "Coordinator, Lesvos Shelter",
+            "Maria, caseworker",
+            "Hellenic Police, Mytilene",
+            "Mr. Dimitris Pappas, guardian",
+        ],
+        &[
+            "Daily check-ins with his key worker",
+            "Ask for family tracing with his uncle",
+        ],
         &[
             (
-                "return_interview",
-                interview,
-                "Held within 72 hours; see the note.",
+                "Request family tracing (Red Cross)",
+                maria,
+                meeting + DAY,
+                Some(meeting + HOUR),
             ),
-            ("new_risk_assessment", interview + HOUR, ""),
-        ],
-    )?;
-    let told = "Belgian guardianship service and police told he is found; SIS alert withdrawn.";
-    story.steps_done(
-        &cast.coordinator,
-        FOUND,
-        &[
-            ("escalation_review", back + 2 * HOUR, ESCALATED),
-            ("tell_notified_parties", back + 3 * HOUR, told),
+            (
+                "Review his phone contacts with him and the police",
+                nikos,
+                meeting + 3 * DAY,
+                None,
+            ),
         ],
     )
 }

@@ -55,6 +55,7 @@ pub fn share(
         ));
     }
     drop(conn);
+    crate::domain::exercises::refuse_training(state, &[&row.organisation_id, &recipient.id])?;
     if let Some(entry) = &request.rests_on {
         check_rests_on(state, &id, entry, &request.legal_basis)?;
     }

@@ -11,9 +11,12 @@ use casesync_contract::wire::case_reference;
 use casesync_contract::DocumentId;
 use casesync_schema::directory::summaries;
 
+use std::collections::HashMap;
+
 use super::raise::{raise, NewAlert};
 use super::rules::{rules_for, EscalationRules};
 use crate::domain::error::DomainError;
+use crate::domain::exercises::clock::{self as exercise_clock, ScenarioClock};
 use crate::state::AppState;
 
 const MINUTE: i64 = 60_000;
@@ -21,6 +24,7 @@ const MINUTE: i64 = 60_000;
 /// One pass over every case and open alert. Returns how many alerts it raised or re-sent.
 pub fn tick(state: &AppState) -> Result<usize, DomainError> {
     let mut acted = 0;
+    let mut clocks = Clocks::default();
     let cases = {
         let mut conn = state.db()?;
         summaries::all(&mut conn)?
@@ -34,12 +38,31 @@ pub fn tick(state: &AppState) -> Result<usize, DomainError> {
             continue;
         };
         let rules = rules_for(state, &case.organisation.0)?;
-        acted += overdue_steps(state, &id, &case, &rules)?;
-        acted += unresolved_absences(state, &id, &case, &rules)?;
-        acted += super::risk_watch::watch(state, &id, &case, &rules)?;
+        // A training exercise's case is judged on its scenario clock (identity otherwise).
+        let clock = clocks.of(state, &case.organisation.0)?;
+        let (case, now) = (clock.case(&case), clock.at(state.now()));
+        acted += overdue_steps(state, &id, &case, &rules, now)?;
+        acted += unresolved_absences(state, &id, &case, &rules, now)?;
+        acted += super::risk_watch::watch(state, &id, &case, &rules, now)?;
+        acted += super::action_watch::watch(state, &id, &case, &rules, now)?;
     }
-    acted += unacknowledged(state)?;
+    acted += unacknowledged(state, &mut clocks)?;
     Ok(acted)
+}
+
+/// Each organisation's clock, read once per pass.
+#[derive(Default)]
+struct Clocks(HashMap<String, ScenarioClock>);
+
+impl Clocks {
+    fn of(&mut self, state: &AppState, organisation: &str) -> Result<ScenarioClock, DomainError> {
+        if let Some(clock) = self.0.get(organisation) {
+            return Ok(*clock);
+        }
+        let clock = exercise_clock::for_organisation(state, organisation)?;
+        self.0.insert(organisation.to_string(), clock);
+        Ok(clock)
+    }
 }
 
 /// Open steps past their deadline in a checklist still watched
@@ -49,13 +72,14 @@ fn overdue_steps(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
+    now: i64,
 ) -> Result<usize, DomainError> {
     let mut raised = 0;
-    for overdue in deadlines::overdue_steps(case, state.now(), rules.overdue_grace_minutes) {
+    for overdue in deadlines::overdue_steps(case, now, rules.overdue_grace_minutes) {
         let Some(tpl) = template(overdue.template) else {
             continue;
         };
-        let late = (state.now() - overdue.due_at) / MINUTE;
+        let late = (now - overdue.due_at) / MINUTE;
         let made = raise(
             state,
             NewAlert::of_case(
@@ -81,8 +105,8 @@ fn unresolved_absences(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
+    now: i64,
 ) -> Result<usize, DomainError> {
-    let now = state.now();
     let high_risk = case
         .risk_assessments
         .iter()
@@ -122,7 +146,7 @@ fn unresolved_absences(
 }
 
 /// Missing alerts nobody acknowledged in time: sent again, and raised to coordinators once.
-fn unacknowledged(state: &AppState) -> Result<usize, DomainError> {
+fn unacknowledged(state: &AppState, clocks: &mut Clocks) -> Result<usize, DomainError> {
     let now = state.now();
     let open = {
         let mut conn = state.db()?;
@@ -140,7 +164,9 @@ fn unacknowledged(state: &AppState) -> Result<usize, DomainError> {
                 .iter()
                 .any(|d| d.acknowledged_at.is_some())
         };
-        if acknowledged || now - row.last_sent_at <= rules.acknowledge_within_minutes * MINUTE {
+        let clock = clocks.of(state, &row.organisation_id)?;
+        let waited = clock.at(now) - clock.at(row.last_sent_at);
+        if acknowledged || waited <= rules.acknowledge_within_minutes * MINUTE {
             continue;
         }
         let resend = {

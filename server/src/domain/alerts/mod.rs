@@ -7,6 +7,7 @@
 //! acknowledged. Alerts are written into alert documents ([`documents`]) that devices sync
 //! like any document; raising is exactly-once across instances through a unique key.
 
+pub mod action_watch;
 pub mod anchor_clock;
 pub mod deliveries;
 pub mod derive;

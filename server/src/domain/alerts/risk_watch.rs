@@ -50,6 +50,7 @@ pub fn watch(
     id: &DocumentId,
     case: &CaseDocument,
     rules: &EscalationRules,
+    now: i64,
 ) -> Result<usize, DomainError> {
     let Some(status) = status(state, case, rules)? else {
         return Ok(0);
@@ -57,7 +58,7 @@ pub fn watch(
     let reference = case_reference(id);
     let review_key = format!("risk_review:{id}:{}", status.assessment_id);
     let confirm_key = format!("risk_confirm:{id}:{}", status.assessment_id);
-    let review_due = status.next_review.is_some_and(|at| at < state.now());
+    let review_due = status.next_review.is_some_and(|at| at < now);
     let mut due: Vec<(String, AlertMessage)> = Vec::new();
     if review_due {
         due.push((

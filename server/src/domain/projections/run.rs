@@ -143,6 +143,11 @@ struct CaseRead {
 
 fn project_case(state: &AppState, id: &DocumentId, needs: Needs) -> Result<(), DomainError> {
     let now = state.now();
+    // A case new to this server's derivations (created, or queued whole by an upgrade) gets
+    // the record logs it lacks; its own change queues the rest of this run again.
+    if needs.alerts && needs.summary {
+        crate::domain::record_logs::ensure(state, id)?;
+    }
     // One indexed query per run; the case is read for views only when it is shared.
     let shared = if needs.views {
         let mut conn = state.db()?;

@@ -10,9 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{ObjType, ReadDoc, Value, ROOT};
-use autosurgeon::{hydrate_prop, reconcile_insert};
-use casesync_contract::case::{read_case_causal, EpisodeEvent, Observation, Provenance, Str};
+use automerge::ROOT;
+use autosurgeon::hydrate_prop;
+use casesync_contract::case::edit::append_episode_event;
+use casesync_contract::case::{
+    append, read_case_causal, CaseLog, EditError, EpisodeEvent, Observation, Provenance, Str,
+};
 use casesync_contract::sharing::{contribution_entry, ContributedEntry, Contribution};
 use casesync_contract::views::child_status;
 use casesync_contract::wire::DocumentKind;
@@ -83,18 +86,21 @@ pub fn admit_contributions(state: &AppState, view: &DocumentId) -> Result<usize,
     let writer = Writer::server(&case.organisation.0);
     server_write(state, &case_id, DocumentKind::Case, &writer, None, |tx| {
         for entry in &entries {
-            match entry {
+            let written = match entry {
                 ContributedEntry::Observation(observation) => {
-                    append(tx, ROOT, "observations", observation)?;
+                    append(tx, CaseLog::Observations, observation)
                 }
                 ContributedEntry::Located { event } => match &open_episode {
-                    Some(episode) => {
-                        let episode = episode_obj(tx, episode)?;
-                        append(tx, episode, "events", event)?;
-                    }
-                    None => append(tx, ROOT, "observations", &located_as_sighting(event))?,
+                    Some(episode) => match append_episode_event(tx, episode, event) {
+                        Ok(true) => Ok(()),
+                        Ok(false) => Err(EditError::MissingLog("episodes[] (the open episode)")),
+                        Err(e) => Err(e),
+                    },
+                    None => append(tx, CaseLog::Observations, &located_as_sighting(event)),
                 },
-            }
+            };
+            // The error's text is what the derive run records; the type is large.
+            written.map_err(|e| e.to_string())?;
         }
         Ok::<(), String>(())
     })?;
@@ -120,41 +126,4 @@ fn located_as_sighting(event: &EpisodeEvent) -> Observation {
         attachments: None,
         provenance: event.provenance.clone(),
     }
-}
-
-fn append<V: autosurgeon::Reconcile>(
-    tx: &mut automerge::transaction::Transaction<'_>,
-    parent: automerge::ObjId,
-    key: &str,
-    value: &V,
-) -> Result<(), String> {
-    let list = match tx.get(&parent, key).map_err(|e| e.to_string())? {
-        Some((Value::Object(ObjType::List), list)) => list,
-        _ => return Err(format!("the case has no {key} list")),
-    };
-    let end = tx.length(&list);
-    reconcile_insert(tx, list, end, value).map_err(|e| e.to_string())
-}
-
-/// The object of the episode with this id.
-fn episode_obj(
-    tx: &mut automerge::transaction::Transaction<'_>,
-    id: &str,
-) -> Result<automerge::ObjId, String> {
-    let episodes = match tx.get(ROOT, "episodes").map_err(|e| e.to_string())? {
-        Some((Value::Object(ObjType::List), list)) => list,
-        _ => return Err("the case has no episodes list".into()),
-    };
-    for idx in 0..tx.length(&episodes) {
-        if let Ok(Some((Value::Object(ObjType::Map), obj))) = tx.get(&episodes, idx) {
-            let matches = matches!(
-                tx.get(&obj, "id"),
-                Ok(Some((value, vid))) if casesync_contract::case::values::display_value(tx, &value, &vid) == id
-            );
-            if matches {
-                return Ok(obj);
-            }
-        }
-    }
-    Err(format!("episode {id} is not in the case"))
 }

@@ -17,7 +17,9 @@ use casesync_contract::errors::ErrorBody;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{alerts, audit, blobs, cases, devices, enrol, health, me, shared_views, sync};
+use super::{
+    alerts, audit, blobs, cases, devices, enrol, exercises, health, me, shared_views, sync,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +62,7 @@ use super::{alerts, audit, blobs, cases, devices, enrol, health, me, shared_view
         cases::shares::share_case,
         cases::shares::withdraw_share,
         shared_views::get_shared_view,
+        exercises::get_report,
         cases::export::export_case,
         cases::erase::erase_case,
         cases::legal_hold::place_hold,

@@ -16,6 +16,7 @@ use casesync_sync::HeldChanges;
 use super::documents::{sync_frame, Frame, Known, Outcome, Reply};
 
 mod events;
+mod states;
 mod wipe;
 use super::outbox::{Outbox, Outgoing};
 use super::MAX_FRAME_BYTES;
@@ -298,25 +299,6 @@ impl Live {
         reply.message.and_then(|data| self.send_sync(id, data))
     }
 
-    async fn saved_state(&self, id: DocumentId) -> sync::State {
-        let Some(storage_id) = self.peer.as_ref().and_then(|p| p.storage_id.clone()) else {
-            return sync::State::new();
-        };
-        let state = self.state.clone();
-        let device = self.device.device_id.clone();
-        web::block(move || {
-            let mut conn = state.db().ok()?;
-            let bytes =
-                casesync_schema::live::load_sync_state(&mut conn, &device, &storage_id, &id)
-                    .ok()??;
-            sync::State::decode(&bytes).ok()
-        })
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-    }
-
     fn send_unavailable(&self, id: DocumentId) -> Option<End> {
         self.send(&RepoMessage::DocUnavailable {
             sender_id: self.server_peer(),
@@ -376,33 +358,5 @@ impl Live {
             documents = self.docs.len(),
             "live session closed"
         );
-    }
-
-    /// Keeps what the device has, so its next connection starts from there.
-    async fn save_states(&self) {
-        let Some(storage_id) = self.peer.as_ref().and_then(|p| p.storage_id.clone()) else {
-            return;
-        };
-        let states: Vec<(DocumentId, Vec<u8>)> =
-            self.docs.iter().map(|(id, s)| (*id, s.encode())).collect();
-        let state = self.state.clone();
-        let device = self.device.device_id.clone();
-        let now = self.state.now();
-        let _ = web::block(move || {
-            let Ok(mut conn) = state.db() else { return };
-            for (id, bytes) in states {
-                if let Err(e) = casesync_schema::live::save_sync_state(
-                    &mut conn,
-                    &device,
-                    &storage_id,
-                    &id,
-                    &bytes,
-                    now,
-                ) {
-                    tracing::warn!(document = %id, error = %e, "sync state not saved");
-                }
-            }
-        })
-        .await;
     }
 }

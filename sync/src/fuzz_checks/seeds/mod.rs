@@ -3,8 +3,6 @@
 //! them to `fuzz/corpus/<target>/seed-<name>`; the corpus test checks that the files there
 //! are still these bytes.
 
-use std::collections::BTreeMap;
-
 use automerge::sync::{self, SyncDoc as _};
 use automerge::{ActorId, AutoCommit, Change};
 use casesync_contract::case::{self, CaseLog, Episode, Millis, Str};
@@ -19,7 +17,6 @@ use super::case_doc::{
 };
 use super::case_sync::{BATCH_BIT, DEVICE_B_BIT};
 use super::fixture::{self, commit, ACTOR_A, DEVICE_A};
-use crate::protocol::{encode, PeerId, PeerMetadata, RemoteHeads, RepoMessage};
 
 /// One seed: its target, a name for its file, its bytes.
 pub struct Seed {
@@ -303,6 +300,9 @@ fn batch_bodies() -> Vec<Seed> {
 }
 
 /// CBOR for any of the wire types (ciborium writes to memory without failing).
+mod frames;
+use frames::frames;
+
 mod erased {
     pub trait Value {
         fn cbor(&self) -> Vec<u8>;
@@ -316,188 +316,6 @@ mod erased {
     }
 }
 
-fn frames() -> Vec<Seed> {
-    const T: &str = "repo_frame";
-    let id = fixture::case_id();
-    let device = PeerId::from("device-peer-1");
-    let server = PeerId::from("casesync-server");
-    let data = push_from(observed(DEVICE_A, ACTOR_A)).message;
-    let storage = "storage-1".to_string();
-    let frames = [
-        (
-            "join",
-            RepoMessage::Join {
-                sender_id: device.clone(),
-                supported_protocol_versions: Some(vec!["1".into()]),
-                peer_metadata: PeerMetadata {
-                    storage_id: Some(storage.clone()),
-                    is_ephemeral: false,
-                },
-            },
-        ),
-        (
-            "peer",
-            RepoMessage::Peer {
-                sender_id: server.clone(),
-                target_id: device.clone(),
-                selected_protocol_version: "1".into(),
-                peer_metadata: PeerMetadata::default(),
-            },
-        ),
-        (
-            "request",
-            RepoMessage::Request {
-                sender_id: device.clone(),
-                target_id: server.clone(),
-                document_id: id,
-                data: data.clone(),
-            },
-        ),
-        (
-            "sync",
-            RepoMessage::Sync {
-                sender_id: device.clone(),
-                target_id: server.clone(),
-                document_id: id,
-                data,
-            },
-        ),
-        (
-            "doc-unavailable",
-            RepoMessage::DocUnavailable {
-                sender_id: server.clone(),
-                target_id: device.clone(),
-                document_id: id,
-            },
-        ),
-        (
-            "ephemeral",
-            RepoMessage::Ephemeral {
-                sender_id: device.clone(),
-                target_id: server.clone(),
-                document_id: id,
-                session_id: "session-1".into(),
-                count: 5_000_000_000,
-                data: vec![0xa1, 0x61, 0x78, 0x01],
-            },
-        ),
-        (
-            "error",
-            RepoMessage::Error {
-                sender_id: Some(server.clone()),
-                target_id: None,
-                message: "unsupported protocol version".into(),
-            },
-        ),
-        (
-            "leave",
-            RepoMessage::Leave {
-                sender_id: device.clone(),
-            },
-        ),
-        (
-            "remote-subscription-change",
-            RepoMessage::RemoteSubscriptionChange {
-                sender_id: device.clone(),
-                target_id: server.clone(),
-                add: vec![storage.clone()],
-                remove: vec![],
-            },
-        ),
-        (
-            "remote-heads-changed",
-            RepoMessage::RemoteHeadsChanged {
-                sender_id: server,
-                target_id: device,
-                document_id: id,
-                new_heads: BTreeMap::from([(
-                    storage,
-                    RemoteHeads {
-                        heads: vec!["ab".repeat(32)],
-                        timestamp: 1_800_000_000_123,
-                    },
-                )]),
-            },
-        ),
-    ];
-    frames
-        .into_iter()
-        .map(|(name, message)| seed(T, name, encode(&message)))
-        .collect()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fixture_is_a_valid_case_and_the_pushes_carry_changes() {
-        let mut phone = fixture::phone_a();
-        case::read_case(phone.document()).expect("the fixture reads as a case");
-        let push = push_from(observed(DEVICE_A, ACTOR_A));
-        assert_eq!(push.changes.len(), 1);
-        let message = sync::Message::decode(&push.message).unwrap();
-        assert_eq!(
-            message.changes.len(),
-            1,
-            "the sync seed carries the new change"
-        );
-        // Same bytes every time: the corpus on disk stays valid.
-        assert_eq!(fixture::phone_a().save(), fixture::stored_bytes());
-        let again: Vec<Vec<u8>> = all().into_iter().map(|s| s.bytes).collect();
-        let first: Vec<Vec<u8>> = all().into_iter().map(|s| s.bytes).collect();
-        assert_eq!(again, first);
-    }
-
-    #[test]
-    fn the_push_seeds_reach_admission() {
-        use std::sync::Arc;
-
-        use crate::chunks::changes_from_chunks;
-        use crate::memory::MemoryStore;
-        use crate::store::DocumentStore;
-        use crate::{Engine, EngineConfig, HeldChanges, Refusal};
-
-        let receive = |device: &str, role: Role| {
-            let store = Arc::new(MemoryStore::new());
-            let id = fixture::case_id();
-            store
-                .append(
-                    &id,
-                    fixture::stored_bytes(),
-                    &[],
-                    Some(&fixture::meta()),
-                    None,
-                    None,
-                )
-                .unwrap();
-            store
-                .claim_actor(&ActorId::from(ACTOR_A), DEVICE_A)
-                .unwrap();
-            let engine = Engine::new(store, EngineConfig::default());
-            let push = push_from(observed(DEVICE_A, ACTOR_A));
-            let message = sync::Message::decode(&push.message).unwrap();
-            let raw = changes_from_chunks(message.changes.iter()).unwrap();
-            engine
-                .receive(
-                    &id,
-                    DocumentKind::Case,
-                    &fixture::writer(device, role),
-                    &raw,
-                    None,
-                    fixture::NOW,
-                    &mut HeldChanges::default(),
-                )
-                .unwrap()
-        };
-        let admitted = receive(DEVICE_A, Role::OutreachWorker);
-        assert_eq!(admitted.admitted.unwrap().added.len(), 1);
-        let forged = receive("dev-b", Role::OutreachWorker);
-        assert!(forged.admitted.is_none());
-        assert!(matches!(
-            forged.refused.unwrap().refusal,
-            Refusal::ForgedChange { .. }
-        ));
-    }
-}
+mod tests;

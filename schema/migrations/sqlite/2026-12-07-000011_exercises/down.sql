@@ -1,0 +1,2 @@
+DROP TABLE exercise_injects;
+DROP TABLE exercises;
