@@ -76,6 +76,19 @@ pub enum SiteCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sets the country of an existing site (sites made before countries existed read
+    /// English until they have one).
+    SetCountry {
+        /// Organisation id or name.
+        #[arg(long)]
+        org: String,
+        /// Site id or name.
+        site: String,
+        /// ISO 3166-1 alpha-2 code.
+        country: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +201,40 @@ pub fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 json,
                 &site,
                 &format!("site {} ({}) of {}", site.name, site.id, org.name),
+            )
+        }
+        AdminCommand::Site {
+            command:
+                SiteCommand::SetCountry {
+                    org,
+                    site,
+                    country,
+                    json,
+                },
+        } => {
+            let org = organisations::find(&mut conn, &org)?;
+            let site = write_tx(&mut conn, |conn| {
+                let mut site = sites::find(conn, &org.id, &site)?;
+                sites::set_country(conn, &site.id, &country)?;
+                site.country = Some(country.trim().to_ascii_uppercase());
+                audit(
+                    conn,
+                    key,
+                    &org.id,
+                    json!({ "operation": "site.set_country", "site_id": site.id, "country": site.country }),
+                )?;
+                Ok(site)
+            })?;
+            print(
+                json,
+                &site,
+                &format!(
+                    "site {} ({}) of {}: country {}",
+                    site.name,
+                    site.id,
+                    org.name,
+                    site.country.as_deref().unwrap_or_default()
+                ),
             )
         }
         AdminCommand::User {

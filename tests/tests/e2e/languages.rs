@@ -80,10 +80,28 @@ storage_test!(a_users_language_is_a_setting_with_a_default, |db| {
     // No country yet: English. Belgium: Dutch, for the site's people; a coordinator
     // belongs to no site and reads English until they choose.
     assert_eq!(staff.language(), Language::En);
-    {
-        let mut conn = server.state.pool.get().unwrap();
-        sites::set_country(&mut conn, &org.site_id, "BE").unwrap();
-    }
+    // The site was made before it had a country: an administrator sets it.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("casesync.toml");
+    let settings = format!(
+        "database_url = \"{}\"\ndata_dir = \"{}\"\n",
+        db.url(),
+        db.data_dir().display()
+    );
+    std::fs::write(&config, settings).unwrap();
+    let set_country = casesync_server::cli::run([
+        "casesync",
+        "--config",
+        config.to_str().unwrap(),
+        "admin",
+        "site",
+        "set-country",
+        "--org",
+        &org.id,
+        &org.site_id,
+        "be",
+    ]);
+    assert_eq!(set_country, std::process::ExitCode::SUCCESS);
     assert_eq!(staff.language(), Language::Nl);
     assert_eq!(coordinator.language(), Language::En);
 
