@@ -25,6 +25,12 @@ pub fn changes_from_chunks<'a>(
             }
             continue;
         }
+        if let Some(kind) = unaccepted_chunk(chunk) {
+            return Err(Refusal::InvalidChanges(format!(
+                "chunk {i}: a storage chunk of type {kind}: a peer sends changes or a whole \
+                 document, nothing else"
+            )));
+        }
         let doc = contain("a document", || {
             Automerge::load_with_options(
                 chunk,
@@ -44,9 +50,34 @@ pub fn changes_from_chunks<'a>(
     Ok(out)
 }
 
+/// The type of the first chunk in `bytes` that is neither a whole document nor a change
+/// (automerge's experimental "bundle", type 3, or a type yet to come). Automerge's sync
+/// messages never carry one, and loading one decodes lengths it declares without bound: a
+/// kilobyte of bundle made the loader allocate gigabytes (found by the `case_doc` fuzz
+/// target). Bytes whose chunk headers do not parse are left to automerge, which refuses them.
+pub(crate) fn unaccepted_chunk(bytes: &[u8]) -> Option<u8> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (header, after_type) = rest.split_at_checked(9)?;
+        if header[..4] != MAGIC {
+            return None;
+        }
+        if !matches!(header[8], DOCUMENT | CHANGE | COMPRESSED_CHANGE) {
+            return Some(header[8]);
+        }
+        let (length, length_bytes) = uleb128(after_type)?;
+        let end = 9usize
+            .checked_add(length_bytes)?
+            .checked_add(usize::try_from(length).ok()?)?;
+        rest = rest.get(end..)?;
+    }
+    None
+}
+
 /// The first bytes of every automerge storage chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 /// Chunk types of the storage format: a whole document, a change, a compressed change.
+const DOCUMENT: u8 = 0;
 const CHANGE: u8 = 1;
 const COMPRESSED_CHANGE: u8 = 2;
 
@@ -106,6 +137,28 @@ mod tests {
         assert_eq!(changes_from_chunks([saved.as_slice()]).unwrap().len(), 2);
         assert_eq!(changes_from_chunks([single.as_slice()]).unwrap().len(), 1);
         assert!(changes_from_chunks([b"garbage".as_slice()]).is_err());
+    }
+
+    /// Found by the `case_doc` fuzz target: a bundle chunk of 700 bytes on which automerge's
+    /// loader grew past 8 GB. Refused before automerge sees it.
+    #[test]
+    fn a_bundle_chunk_is_refused_before_it_is_loaded() {
+        let input = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/artifacts-regressions/case_doc/automerge-bundle-grows-without-bound"
+        ));
+        let chunk = &input[1..]; // the target's header byte
+        assert_eq!(unaccepted_chunk(chunk), Some(3));
+        let refused = changes_from_chunks([chunk]).unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::InvalidChanges(why) if why.contains("type 3")),
+            "{refused:?}"
+        );
+        // Behind a whole document, too.
+        let mut doc = AutoCommit::new();
+        doc.put(automerge::ROOT, "a", 1).unwrap();
+        let both = [doc.save(), chunk.to_vec()].concat();
+        assert_eq!(unaccepted_chunk(&both), Some(3));
     }
 
     #[test]

@@ -114,6 +114,9 @@ fn with_change_checksums(bytes: &[u8]) -> Vec<u8> {
 /// ([`crate::screen`]): storage holds no other, so loading one is not something the server
 /// does (automerge's debug assertions abort on some of them, which no check can contain).
 fn admissible(bytes: &[u8]) -> bool {
+    if crate::chunks::unaccepted_chunk(bytes).is_some() {
+        return false; // refused at admission (`changes_from_chunks`): never stored
+    }
     let mut rest = bytes;
     while let Some(len) = chunk_len(rest) {
         let (chunk, next) = rest.split_at(len);
