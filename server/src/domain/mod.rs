@@ -14,6 +14,7 @@ pub mod enrolment_qr;
 pub mod error;
 pub mod exercises;
 pub mod gdpr;
+pub mod periodic;
 pub mod projections;
 pub mod record_logs;
 pub mod scope;

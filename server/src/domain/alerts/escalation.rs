@@ -222,20 +222,5 @@ const PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Runs [`tick`] periodically until the server stops.
 pub fn spawn(state: AppState) {
-    actix_web::rt::spawn(async move {
-        let mut shutdown = state.shutdown.clone();
-        let mut every = tokio::time::interval(PERIOD);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                _ = shutdown.changed() => return,
-            }
-            let pass = state.clone();
-            match actix_web::web::block(move || tick(&pass)).await {
-                Ok(Ok(acted)) if acted > 0 => tracing::info!(acted, "escalation pass"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "escalation pass failed"),
-                _ => {}
-            }
-        }
-    });
+    crate::domain::periodic::every(state, PERIOD, "escalation", tick);
 }

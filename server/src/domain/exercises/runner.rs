@@ -191,21 +191,7 @@ fn write_inject(
     .map(|_| ())
 }
 
+/// Runs [`tick`] every second until the server stops.
 pub fn spawn(state: AppState) {
-    actix_web::rt::spawn(async move {
-        let mut shutdown = state.shutdown.clone();
-        let mut every = tokio::time::interval(PERIOD);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                _ = shutdown.changed() => return,
-            }
-            let pass = state.clone();
-            match actix_web::web::block(move || tick(&pass)).await {
-                Ok(Ok(played)) if played > 0 => tracing::info!(played, "exercise injects played"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "exercise pass failed"),
-                _ => {}
-            }
-        }
-    });
+    crate::domain::periodic::every(state, PERIOD, "exercise injects", tick);
 }
