@@ -85,6 +85,27 @@ pub fn by_key(conn: &mut DbConn, dedupe_key: &str) -> Result<Option<AlertRow>, D
         .optional()?)
 }
 
+pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<AlertRow>, DbError> {
+    Ok(alerts::table
+        .find(id)
+        .select(AlertRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every alert about a case raised for one organisation (open or not).
+pub fn of_case_for(
+    conn: &mut DbConn,
+    case_id: &str,
+    organisation_id: &str,
+) -> Result<Vec<AlertRow>, DbError> {
+    Ok(alerts::table
+        .filter(alerts::case_id.eq(case_id))
+        .filter(alerts::organisation_id.eq(organisation_id))
+        .select(AlertRow::as_select())
+        .load(conn)?)
+}
+
 pub fn open_for_case(conn: &mut DbConn, case_id: &str) -> Result<Vec<AlertRow>, DbError> {
     Ok(alerts::table
         .filter(alerts::case_id.eq(case_id))

@@ -5,6 +5,7 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> BigInt,
+        peer -> Nullable<Text>,
     }
 }
 

@@ -44,6 +44,8 @@ pub struct Config {
     pub limits: crate::limits::LimitsConfig,
     /// The audit trail: its chain key, how reads are written (`[audit]`).
     pub audit: crate::audit::AuditConfig,
+    /// Peer servers of other organisations (`[federation]`, docs/cross-border.md).
+    pub federation: crate::federation::FederationConfig,
 }
 
 impl Default for Config {
@@ -66,6 +68,7 @@ impl Default for Config {
             web: Default::default(),
             limits: Default::default(),
             audit: Default::default(),
+            federation: Default::default(),
         }
     }
 }
@@ -86,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("blobs", &self.blobs)
             .field("limits", &self.limits)
             .field("audit", &self.audit)
+            .field("federation_peers", &self.federation.peers.len())
             .finish_non_exhaustive()
     }
 }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod fail_point;
+pub mod federation;
 pub mod feed;
 pub mod limits;
 pub mod observe;

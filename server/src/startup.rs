@@ -29,6 +29,8 @@ pub struct Application {
 #[derive(Clone)]
 pub struct Stopper {
     handle: actix_web::dev::ServerHandle,
+    /// The federation listener, when peers are configured.
+    federation: Option<actix_web::dev::ServerHandle>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     state: AppState,
 }
@@ -39,6 +41,9 @@ impl Stopper {
         // Give sessions a moment to send their close frames.
         tokio::time::sleep(Duration::from_millis(200)).await;
         self.handle.stop(true).await;
+        if let Some(federation) = &self.federation {
+            federation.stop(true).await;
+        }
         // Derive workers finish their runs; what is left stays in the outbox.
         let state = self.state.clone();
         let _ = tokio::task::spawn_blocking(move || state.projections.stop()).await;
@@ -80,11 +85,17 @@ impl Application {
         crate::domain::gdpr::ledger::apply_at_start(&state);
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        let federation = crate::federation::listener::start(&state)?;
+        let federation_handle = federation.as_ref().map(|s| s.handle());
+        if let Some(federation) = federation {
+            actix_web::rt::spawn(federation);
+        }
         spawn_workers(&state);
         Ok(Self {
             port,
             stopper: Stopper {
                 handle: server.handle(),
+                federation: federation_handle,
                 shutdown: Arc::new(shutdown),
                 state: state.clone(),
             },
@@ -154,6 +165,10 @@ pub fn build_state(
         casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),
     };
     let derive_workers = config.derive_workers;
+    let federation = Arc::new(crate::federation::Federation::load(
+        &config.federation,
+        &mut *pool.get()?,
+    )?);
     let state = AppState {
         engine,
         blobs: Arc::new(blobs),
@@ -174,6 +189,7 @@ pub fn build_state(
         audit_reads: Default::default(),
         shutdown,
         erasures_applied: Default::default(),
+        federation,
     };
     Ok((state, shutdown_tx))
 }
@@ -265,6 +281,7 @@ fn spawn_workers(state: &AppState) {
     crate::domain::gdpr::retention::spawn(state);
     crate::audit::reads::spawn(state);
     crate::audit::checkpoint::spawn(state);
+    crate::federation::send::spawn(state);
     let engine = state.engine.clone();
     let period = Duration::from_secs(state.config.idle_document_secs.clamp(1, 30));
     actix_web::rt::spawn(async move {

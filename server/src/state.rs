@@ -39,6 +39,8 @@ pub struct AppState {
     /// True once the erasure ledger has been re-applied since start: until then nothing but
     /// the probes is served (`domain::gdpr::ledger`).
     pub erasures_applied: Arc<std::sync::atomic::AtomicBool>,
+    /// Peer servers (federation); empty when none is configured.
+    pub federation: Arc<crate::federation::Federation>,
 }
 
 /// Who this server is to automerge-repo peers.

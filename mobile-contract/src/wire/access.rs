@@ -98,6 +98,48 @@ pub struct CaseShare {
     /// What was sent under the share: every version of the view's content, oldest first.
     #[serde(default)]
     pub sent: Vec<ShareSent>,
+    /// For an organisation on a peer server (federation): what crossed to that server and
+    /// who there acknowledged the share's alerts. Since issue 18.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<ShareAcross>,
+}
+
+/// A share with an organisation on a peer server: the messages sent to it about the share,
+/// and the acknowledgements of its alerts by the peer's people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareAcross {
+    /// This server's name for the peer.
+    pub server: String,
+    /// Oldest first.
+    pub messages: Vec<PeerMessage>,
+    pub acknowledgements: Vec<RemoteAcknowledgement>,
+}
+
+/// One message to a peer: `view_sync` (the view and its updates), `alert`,
+/// `alert_stood_down`, `view_withdrawn`. Pending while `sent_at` and `refused` are empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerMessage {
+    pub kind: String,
+    pub queued_at: i64,
+    pub sent_at: Option<i64>,
+    /// The peer's refusal, for good (its code and message).
+    pub refused: Option<String>,
+    /// Why the last attempt failed, while the message waits.
+    pub last_error: Option<String>,
+    pub attempts: i32,
+}
+
+/// A person on a peer server who acknowledged an alert: "name, organisation, server".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RemoteAcknowledgement {
+    pub alert_id: String,
+    pub name: String,
+    pub organisation: String,
+    pub server: String,
+    pub acknowledged_at: i64,
 }
 
 /// One version of a shared view's content as the partner received it.

@@ -52,6 +52,21 @@ pub enum AuditAction {
     AuditQueried,
     /// `casesync admin ...` and the admin API.
     Admin,
+    /// A peer server was refused: a certificate no peering names, or a message for an
+    /// organisation or legal basis its peering does not allow.
+    PeerRefused,
+    /// A peer's organisation shared a view with one of ours (first arrival).
+    PeerViewReceived,
+    /// A peer sent changes of a view (its updates, or a partner's contributions).
+    PeerViewSynced,
+    /// A peer withdrew a view: its copy here was erased.
+    PeerViewErased,
+    /// A peer confirmed it erased a view withdrawn here.
+    PeerWithdrawalConfirmed,
+    /// A peer raised (or stood down) a missing-child alert for one of our organisations.
+    PeerAlertReceived,
+    /// A peer's person acknowledged an alert raised here.
+    PeerAlertAcknowledged,
 }
 
 impl AuditAction {
@@ -83,6 +98,13 @@ impl AuditAction {
             Self::Login => "user.login",
             Self::AuditQueried => "audit.queried",
             Self::Admin => "admin",
+            Self::PeerRefused => "federation.refused",
+            Self::PeerViewReceived => "federation.view_received",
+            Self::PeerViewSynced => "federation.view_synced",
+            Self::PeerViewErased => "federation.view_erased",
+            Self::PeerWithdrawalConfirmed => "federation.withdrawal_confirmed",
+            Self::PeerAlertReceived => "federation.alert_received",
+            Self::PeerAlertAcknowledged => "federation.alert_acknowledged",
         }
     }
 }
@@ -100,6 +122,12 @@ pub enum Actor {
     Server,
     /// `casesync admin` on the server's machine, with the operating-system user if known.
     Cli { os_user: Option<String> },
+    /// A peer server (federation), by the name its peering gives it, speaking for one of its
+    /// organisations when it says which.
+    Peer {
+        server: String,
+        organisation: Option<String>,
+    },
 }
 
 impl Actor {
@@ -172,6 +200,10 @@ impl AuditEvent {
             ),
             Actor::Server => ("server", None, None, None),
             Actor::Cli { os_user } => ("cli", os_user.clone(), None, None),
+            Actor::Peer {
+                server,
+                organisation,
+            } => ("peer", Some(server.clone()), None, organisation.clone()),
         };
         NewAuditEntry {
             at,

@@ -66,6 +66,7 @@ pub fn create_case(
     let writer = Writer {
         role: None,
         site: None,
+        peer: None,
         ..device_writer(caller)
     };
     let meta = DocumentMeta {

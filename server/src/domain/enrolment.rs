@@ -90,6 +90,7 @@ pub fn issue(
         Actor::Device { user_id, .. } => user_id.clone(),
         Actor::Cli { .. } => "cli".to_string(),
         Actor::Server => "server".to_string(),
+        Actor::Peer { server, .. } => format!("peer:{server}"),
     };
     let event = AuditEvent::new(AuditAction::EnrolmentCodeCreated)
         .organisation(&user.organisation_id)

@@ -85,6 +85,7 @@ pub fn device_writer(device: &AuthenticatedDevice) -> Writer {
         role: Some(device.role),
         organisation: device.organisation_id.clone(),
         site: device.site_id.clone(),
+        peer: None,
     }
 }
 

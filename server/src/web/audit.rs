@@ -83,7 +83,11 @@ pub async fn audit_page(
                             td { (e.seq) }
                             td.nowrap title=(utc_minute(lang, e.at)) { (short_minute(lang, e.at)) }
                             td {
-                                @match &e.actor_user { Some(u) => (people.user(u)), None => (e.actor_kind) }
+                                @match (&e.actor_user, e.actor_kind.as_str()) {
+                                    (Some(server), "peer") => (lang.fill("audit.peer", &[("server", server)])),
+                                    (Some(u), _) => (people.user(u)),
+                                    (None, kind) => (kind),
+                                }
                                 @if let Some(d) = &e.actor_device { br; span.muted { (people.device(d)) } }
                             }
                             td { code { (e.action) } }

@@ -125,7 +125,9 @@ fn named_shares(
             let name = casesync_schema::directory::organisations::find(conn, &row.organisation_id)
                 .map(|o| o.name)
                 .unwrap_or_else(|_| row.organisation_id.clone());
-            Ok((crate::domain::access::shares::view(id, row, &sent), name))
+            let mut share = crate::domain::access::shares::view(id, row, &sent);
+            crate::federation::record::add_across(conn, &mut share)?;
+            Ok((share, name))
         })
         .collect()
 }
@@ -134,11 +136,22 @@ fn named_shares(
 pub async fn case_page(
     user: PageUser,
     path: web::Path<String>,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     user.require(&[Role::Coordinator])?;
+    // A refused cross-border notification comes back here with the reason.
+    let share_problem =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("share_problem").cloned());
     let (u, s) = (user.clone(), state.clone());
-    let view = blocking(move || load_case(&s, &u, &path, "case_page")).await?;
+    let (view, partners) = blocking(move || {
+        let view = load_case(&s, &u, &path, "case_page")?;
+        let partners = super::cross_border::partners(&s, &u.user.organisation_id);
+        Ok((view, partners))
+    })
+    .await?;
     let lang = user.lang;
     let now = state.now();
     // Located is not safe yet: the page says what is still awaited.
@@ -174,6 +187,9 @@ pub async fn case_page(
         (super::records_section::records(lang, &view, now))
         (sections::missing_pack(lang, &view))
         (super::shares_section::shares(lang, &view.shares))
+        @if view.case.organisation.0 == user.user.organisation_id {
+            (super::cross_border::form(lang, &user.csrf_token, &view.id.to_string(), &partners, share_problem.as_deref()))
+        }
         (sections::access(lang))
     };
     Ok(respond(page(&user, Section::Cases, &view.name, true, body)))

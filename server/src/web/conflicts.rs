@@ -149,6 +149,7 @@ fn resolve(
         role: Some(Role::Coordinator),
         organisation: device.organisation_id.clone(),
         site: device.site_id.clone(),
+        peer: None,
     };
     let key = field.to_string();
     let text = value.to_string();

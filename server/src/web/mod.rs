@@ -15,6 +15,7 @@ pub mod case_sections;
 pub mod cases_list;
 pub mod config;
 pub mod conflicts;
+pub mod cross_border;
 pub mod csrf;
 pub mod devices;
 pub mod error;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(alerts_board::alerts_page)
         .service(cases_list::cases_page)
         .service(case_page::case_page)
+        .service(cross_border::send_notification)
         .service(shared_view_page::shared_view_page)
         .service(exercise_report::exercise_report)
         .service(conflicts::conflicts_page)

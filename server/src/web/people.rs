@@ -25,6 +25,25 @@ impl People {
             people.users.insert(d.user_id.clone(), d.user_name.clone());
             people.devices.insert(d.id, d.name);
         }
+        // People of peer servers' organisations (federation): "name, organisation, server".
+        let known = casesync_schema::federation::people::all(conn)?;
+        if !known.is_empty() {
+            let names: HashMap<String, String> =
+                casesync_schema::directory::organisations::list(conn)?
+                    .into_iter()
+                    .map(|o| (o.id, o.name))
+                    .collect();
+            for (id, person) in known {
+                let organisation = names
+                    .get(&person.organisation_id)
+                    .cloned()
+                    .unwrap_or(person.organisation_id);
+                people.users.insert(
+                    id,
+                    format!("{}, {organisation}, {}", person.name, person.peer),
+                );
+            }
+        }
         Ok(people)
     }
 

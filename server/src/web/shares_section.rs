@@ -1,9 +1,11 @@
 //! The case page's record of sharing: each share with its organisation, legal basis and
 //! categories, whether it stands, and every version of the view sent under it (time,
 //! categories, SHA-256 of the content), so a coordinator can say exactly what a partner
-//! received and when. Shown to the owning organisation only (the page is theirs).
+//! received and when. For an organisation on a peer server: which server, every message
+//! that crossed to it (pending, sent or refused) and who there acknowledged the alerts.
+//! Shown to the owning organisation only (the page is theirs).
 
-use casesync_contract::wire::CaseShare;
+use casesync_contract::wire::{CaseShare, ShareAcross};
 use maud::{html, Markup};
 
 use super::format::utc_minute;
@@ -15,7 +17,7 @@ pub type NamedShare = (CaseShare, String);
 
 pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
     html! {
-        section aria-labelledby="shares-h" {
+        section #shares aria-labelledby="shares-h" {
             h2 #shares-h { (lang.t("shares.title")) }
             @if shares.is_empty() {
                 p.muted { (lang.t("shares.none")) }
@@ -24,6 +26,9 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                 article.share {
                     h3 {
                         (organisation) " "
+                        @if let Some(across) = &share.peer {
+                            span.muted { (lang.fill("shares.server", &[("server", &across.server)])) } " "
+                        }
                         @match share.withdrawn_at {
                             Some(at) => (badge("withdrawn", &lang.fill("shares.withdrawn", &[("t", &utc_minute(lang, at))]))),
                             None => (badge("active", lang.t("shares.active"))),
@@ -54,7 +59,45 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                             }
                         }
                     }
+                    @if let Some(across) = &share.peer {
+                        (crossed(lang, across))
+                    }
                 }
+            }
+        }
+    }
+}
+
+/// What crossed to the peer server under a share, and its acknowledgements.
+fn crossed(lang: Lang, across: &ShareAcross) -> Markup {
+    html! {
+        h4 { (lang.fill("shares.crossed", &[("server", &across.server)])) }
+        ul.peer-messages {
+            @for message in &across.messages {
+                li {
+                    (lang.lookup(&format!("shares-kind-{}", message.kind)).unwrap_or(&message.kind))
+                    " · " (lang.t("shares.queued")) " " (utc_minute(lang, message.queued_at)) " · "
+                    @if let Some(at) = message.sent_at {
+                        (badge("sent", &format!("{} {}", lang.t("shares.sent"), utc_minute(lang, at))))
+                    } @else if let Some(reason) = &message.refused {
+                        (badge("refused", &lang.fill("shares.refused", &[("reason", reason)])))
+                    } @else {
+                        (badge("waiting", &lang.fill("shares.waiting", &[
+                            ("attempts", &message.attempts.to_string()),
+                            ("error", message.last_error.as_deref().unwrap_or("-")),
+                        ])))
+                    }
+                }
+            }
+        }
+        @for ack in &across.acknowledgements {
+            p.acknowledged {
+                (lang.fill("shares.acknowledged", &[
+                    ("name", &ack.name),
+                    ("organisation", &ack.organisation),
+                    ("server", &ack.server),
+                    ("t", &utc_minute(lang, ack.acknowledged_at)),
+                ]))
             }
         }
     }

@@ -32,6 +32,9 @@ pub struct Writer {
     pub role: Option<Role>,
     pub organisation: String,
     pub site: Option<String>,
+    /// The peer server (federation) the changes came through: its people's entries name
+    /// them, not this writer. `None` for this server's own devices and itself.
+    pub peer: Option<String>,
 }
 
 impl Writer {
@@ -44,6 +47,7 @@ impl Writer {
             role: None,
             organisation: organisation.to_string(),
             site: None,
+            peer: None,
         }
     }
 }

@@ -53,6 +53,7 @@ pub(crate) fn writer(device: &str, role: Role) -> Writer {
         role: Some(role),
         organisation: ORGANISATION.into(),
         site: Some(SITE.into()),
+        peer: None,
     }
 }
 

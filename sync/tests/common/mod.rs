@@ -18,6 +18,7 @@ pub fn writer(device: &str, role: Role) -> Writer {
         role: Some(role),
         organisation: "org-a".into(),
         site: Some("site-1".into()),
+        peer: None,
     }
 }
 

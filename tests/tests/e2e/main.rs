@@ -23,6 +23,7 @@ mod crash_recovery;
 mod deadlines;
 mod demo;
 mod exercises;
+mod federation;
 mod field_links;
 mod flowchart;
 mod gdpr_erasure;

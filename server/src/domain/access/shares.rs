@@ -55,6 +55,9 @@ pub fn share(
         ));
     }
     drop(conn);
+    if let Some(peer) = &recipient.peer {
+        check_peering(state, peer, &row.organisation_id, &request.legal_basis)?;
+    }
     crate::domain::exercises::refuse_training(state, &[&row.organisation_id, &recipient.id])?;
     if let Some(entry) = &request.rests_on {
         check_rests_on(state, &id, entry, &request.legal_basis)?;
@@ -103,7 +106,36 @@ pub fn share(
     publish_scope(state, &[&caller.organisation_id, &recipient.id]);
     let mut conn = state.db()?;
     let sent = share_versions::of_shares(&mut conn, std::slice::from_ref(&created.id))?;
-    Ok(view(&id, created, &sent))
+    let mut share = view(&id, created, &sent);
+    crate::federation::record::add_across(&mut conn, &mut share)?;
+    Ok(share)
+}
+
+/// A share with an organisation a peer server serves crosses only what the peering allows:
+/// from one of the organisations it names on this side, on a legal basis it names.
+fn check_peering(
+    state: &AppState,
+    peer: &str,
+    source_organisation: &str,
+    basis: &str,
+) -> Result<(), DomainError> {
+    let Some(peering) = state.federation.peer(peer) else {
+        return Err(invalid(format!(
+            "the organisation is served by {peer}, with which no peering is configured"
+        )));
+    };
+    if !peering.allows_local(source_organisation) {
+        return Err(invalid(format!(
+            "the peering with {peer} does not name this organisation"
+        )));
+    }
+    if !peering.allows_basis(basis) {
+        return Err(invalid(format!(
+            "the peering with {peer} does not allow the legal basis {basis} (it allows {})",
+            peering.config.legal_bases.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 /// The derive work a share made or withdrawn leaves: the case's views.
@@ -183,9 +215,12 @@ pub fn withdraw(
         state,
         &[&caller.organisation_id, &withdrawn.organisation_id],
     );
+    state.federation.wake();
     let mut conn = state.db()?;
     let sent = share_versions::of_shares(&mut conn, std::slice::from_ref(&withdrawn.id))?;
-    Ok(view(&id, withdrawn, &sent))
+    let mut share = view(&id, withdrawn, &sent);
+    crate::federation::record::add_across(&mut conn, &mut share)?;
+    Ok(share)
 }
 
 /// The share lapses because the legal basis entry it rests on was withdrawn in the case:
@@ -214,6 +249,7 @@ pub fn lapse(
     })?;
     if let Some(lapsed) = lapsed {
         publish_scope(state, &[source_organisation, &lapsed.organisation_id]);
+        state.federation.wake();
     }
     Ok(())
 }
@@ -241,6 +277,14 @@ fn withdraw_in(
         let theirs = members::members_among(conn, &withdrawn.organisation_id, &assigned)?;
         assignments::remove_for_users(conn, &case, &theirs)?;
     }
+    // A partner on a peer server erases its copy of the view (queued with the withdrawal).
+    crate::federation::enqueue::share_withdrawn_in(
+        conn,
+        &withdrawn,
+        source_organisation,
+        reason,
+        at,
+    )?;
     // The people the partner assigned to the view hold it no longer.
     if let Some(view) = &withdrawn.view_id {
         let holders: Vec<String> = assignments::of_document(conn, view)?
@@ -285,6 +329,7 @@ pub fn view(id: &DocumentId, row: ShareRow, sent: &[ShareVersionRow]) -> CaseSha
         shared_by: row.shared_by,
         shared_at: row.shared_at,
         withdrawn_at: row.withdrawn_at,
+        peer: None,
     }
 }
 

@@ -46,6 +46,8 @@ pub fn record_acks(state: &AppState, doc: &DocumentId) -> Result<(), DomainError
     for (alert, device, at) in acks {
         // An acknowledgement implies delivery; its latency is the device's to tell, not ours.
         casesync_schema::alerts::record_delivery(&mut conn, &alert, &device, at, Some(at))?;
+        // An alert a peer raised for us: the peer learns who acknowledged it (once).
+        crate::federation::enqueue::alert_acknowledged(state, &alert, &device, at)?;
     }
     Ok(())
 }

@@ -178,6 +178,7 @@ fn alert_sharing_organisations(
         let message = AlertMessage::new("alert-missing-shared")
             .with("name", &pack.name)
             .with("share", &share.id);
+        let dedupe_key = format!("missing:{id}:{episode_id}:{}", share.organisation_id);
         raise(
             state,
             NewAlert {
@@ -186,10 +187,19 @@ fn alert_sharing_organisations(
                 site_id: String::new(),
                 kind: AlertKind::Missing,
                 audience: Audience::Coordinators,
-                dedupe_key: format!("missing:{id}:{episode_id}:{}", share.organisation_id),
-                message,
-                pack: Some(pack),
+                dedupe_key: dedupe_key.clone(),
+                message: message.clone(),
+                pack: Some(pack.clone()),
             },
+        )?;
+        // A partner on a peer server: the alert crosses (once; this run may be a retry).
+        crate::federation::enqueue::alert_raised(
+            state,
+            share,
+            &case.organisation.0,
+            &dedupe_key,
+            &message,
+            Some(&pack),
         )?;
     }
     Ok(())

@@ -143,7 +143,15 @@ pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), DomainError> {
     let now = state.now();
     let changed = {
         let mut conn = state.db()?;
-        alerts::stand_down(&mut conn, &row.id, now)?
+        // With the stand-down, in its transaction: the notice for a partner on a peer
+        // server (a run that dies after the update would not find the alert open again).
+        casesync_schema::connection::write_tx(&mut conn, |conn| {
+            let changed = alerts::stand_down(conn, &row.id, now)?;
+            if changed {
+                crate::federation::enqueue::alert_stood_down_in(conn, row, now)?;
+            }
+            Ok(changed)
+        })?
     };
     if changed {
         let doc: DocumentId = row
@@ -161,6 +169,7 @@ pub fn stand_down(state: &AppState, row: &AlertRow) -> Result<(), DomainError> {
             ],
         )?;
         tracing::info!(alert = %row.id, "alert stood down");
+        state.federation.wake();
     }
     Ok(())
 }

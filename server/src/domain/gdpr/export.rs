@@ -60,10 +60,13 @@ pub fn export_case(
     let shares = shares::of_document(&mut conn, &row.id)?;
     let share_ids: Vec<String> = shares.iter().map(|s| s.id.clone()).collect();
     let sent = share_versions::of_shares(&mut conn, &share_ids)?;
-    let shared = shares
+    let mut shared: Vec<_> = shares
         .into_iter()
         .map(|s| share_view(&id, s, &sent))
         .collect();
+    for share in &mut shared {
+        crate::federation::record::add_across(&mut conn, share)?;
+    }
     let legal_hold = holds::active(&mut conn, &row.id)?;
     let class = retention::class_of(&mut conn, &row.id)?
         .unwrap_or_else(|| state.config.access.default_retention_class.clone());

@@ -25,6 +25,8 @@ pub struct Needs {
     /// The shared views of the case's active shares (any change of the case, or of its
     /// shares, may change what a view holds).
     pub views: bool,
+    /// A shared view changed: the peer server holding its other copy is sent the changes.
+    pub peers: bool,
 }
 
 impl Needs {
@@ -67,6 +69,7 @@ impl Needs {
                     acks: false,
                     contributions: false,
                     views: true,
+                    peers: false,
                 }
             }
             DocumentKind::Alerts => Self {
@@ -75,6 +78,7 @@ impl Needs {
             },
             DocumentKind::SharedView => Self {
                 contributions: touched(&["contributions"]),
+                peers: created || !keys.is_empty(),
                 ..Self::default()
             },
             DocumentKind::Caseload => Self::default(),

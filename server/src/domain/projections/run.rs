@@ -127,10 +127,16 @@ fn project(
     match kind {
         DocumentKind::Case => project_case(state, id, needs),
         DocumentKind::Alerts if needs.acks => deliveries::record_acks(state, id),
-        DocumentKind::SharedView if needs.contributions => {
-            shared_views::admit_contributions(state, id).map(|_| ())
+        DocumentKind::SharedView => {
+            if needs.contributions {
+                shared_views::admit_contributions(state, id)?;
+            }
+            if needs.peers {
+                crate::federation::enqueue::view_changed(state, id)?;
+            }
+            Ok(())
         }
-        DocumentKind::Alerts | DocumentKind::Caseload | DocumentKind::SharedView => Ok(()),
+        DocumentKind::Alerts | DocumentKind::Caseload => Ok(()),
     }
 }
 

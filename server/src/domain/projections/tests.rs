@@ -66,10 +66,20 @@ fn a_contribution_in_a_shared_view_is_admitted_into_its_case() {
         needs,
         Needs {
             contributions: true,
+            // A peer server holding the view's other copy is sent the change.
+            peers: true,
             ..Needs::default()
         }
     );
-    assert!(Needs::of(&admitted(DocumentKind::SharedView, false, &["case"])).is_empty());
+    // The server's write of the view's case part: nothing for the source case, only the
+    // peer's copy (when the view crosses to a peer server).
+    assert_eq!(
+        Needs::of(&admitted(DocumentKind::SharedView, false, &["case"])),
+        Needs {
+            peers: true,
+            ..Needs::default()
+        }
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use casesync_contract::wire::{DocumentKind, ScopeEntry};
 use casesync_contract::Role;
 use casesync_schema::access::{assignments, scope as queries, shares};
 use casesync_schema::directory::{AuthenticatedDevice, DocumentRow};
+use casesync_schema::federation::views as peer_views;
 use casesync_schema::{DbConn, DbError};
 
 /// The views a device of the caller holds: those of active shares with the caller's
@@ -22,6 +23,11 @@ pub fn views_in_scope(
     let mut ids: Vec<String> = shares::active_with(conn, &caller.organisation_id, None)?
         .into_iter()
         .filter_map(|s| s.view_id)
+        .chain(
+            peer_views::active_for(conn, &caller.organisation_id)?
+                .into_iter()
+                .map(|v| v.view_id),
+        )
         .collect();
     if caller.role != Role::Coordinator {
         let assigned = assignments::of_user(conn, &caller.user_id)?;
@@ -49,8 +55,13 @@ pub fn may_sync_view(
     if row.deleted_at.is_some() || !caller.role.reads_cases() {
         return Ok(false);
     }
-    let active = shares::by_view(conn, &row.id)?
-        .is_some_and(|s| s.withdrawn_at.is_none() && s.organisation_id == caller.organisation_id);
+    let active = match shares::by_view(conn, &row.id)? {
+        Some(s) => s.withdrawn_at.is_none() && s.organisation_id == caller.organisation_id,
+        // A view a peer server's organisation shared with the caller's (federation).
+        None => peer_views::find(conn, &row.id)?.is_some_and(|v| {
+            v.withdrawn_at.is_none() && v.partner_organisation == caller.organisation_id
+        }),
+    };
     if !active {
         return Ok(false);
     }

@@ -69,6 +69,25 @@ pub fn held_views(
     let mut held = Vec::new();
     for entry in views_in_scope(&mut conn, caller)? {
         let Some(share) = shares::by_view(&mut conn, &entry.id.to_string())? else {
+            // A view a peer server's organisation shared (federation).
+            if let Some(row) =
+                casesync_schema::federation::views::find(&mut conn, &entry.id.to_string())?
+            {
+                let source = casesync_schema::directory::organisations::find(
+                    &mut conn,
+                    &row.source_organisation,
+                )
+                .map(|o| format!("{} ({})", o.name, row.peer))
+                .unwrap_or_else(|_| row.source_organisation.clone());
+                held.push(HeldView {
+                    id: entry.id,
+                    categories: row.categories(),
+                    reference: row.reference,
+                    source_organisation: source,
+                    shared_at: row.shared_at,
+                    purpose: row.purpose,
+                });
+            }
             continue;
         };
         let Some(case) = documents::find(

@@ -104,8 +104,13 @@ fn routes_in_sources() -> BTreeSet<Operation> {
         .filter(|(_, path)| {
             let described =
                 path.starts_with("/v1/") || DESCRIBED_OUTSIDE_V1.contains(&path.as_str());
+            // `/federation/` is served on the federation listener only, to peer servers
+            // (mutual TLS), and described in docs/cross-border.md.
             assert!(
-                described || path == "/" || path.starts_with("/web/"),
+                described
+                    || path == "/"
+                    || path.starts_with("/web/")
+                    || path.starts_with("/federation/"),
                 "{path} is neither an API route (/v1) nor a page: describe it or place it"
             );
             described

@@ -91,6 +91,7 @@ pub fn run(options: Options) -> anyhow::Result<(String, serde_json::Value)> {
         role: Some(Role::ReceptionStaff),
         organisation: fleet.organisation.clone(),
         site: Some(fleet.site.clone()),
+        peer: None,
     };
 
     let apply = merge(&bases, &order, |doc, arrival| {
