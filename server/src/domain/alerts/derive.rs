@@ -22,7 +22,6 @@ use super::partner_pack::partner_pack;
 use super::raise::{raise, stand_down, NewAlert};
 use super::rules::rules_for;
 use crate::domain::error::DomainError;
-use crate::domain::exercises::clock::ScenarioClock;
 use crate::domain::server_write::server_write;
 use crate::state::AppState;
 
@@ -31,6 +30,8 @@ pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<
     // Durations between events (missing more than 24 h, episodes within 30 days) are read
     // on a training exercise's scenario clock (identity for a real organisation).
     let clock = crate::domain::exercises::clock::for_organisation(state, &case.organisation.0)?;
+    // Mapped once per run (and not at all for a real organisation).
+    let clocked = clock.case(case);
     let intake = (case.created_at.0, Anchored::Creation);
     start_checklist(state, id, case, Anchor::Intake, "intake", intake)?;
     for episode in &case.episodes {
@@ -61,17 +62,18 @@ pub fn derive(state: &AppState, id: &DocumentId, case: &CaseDocument) -> Result<
                 start_checklist(state, id, case, anchor, &episode.id.0, at)?;
             }
         }
-        react_to_episode(state, id, case, episode, clock)?;
+        react_to_episode(state, id, case, &clocked, episode)?;
     }
-    flag_repeat_episodes(state, id, &clock.case(case))
+    flag_repeat_episodes(state, id, &clocked)
 }
 
+/// `clocked` is `case` on the scenario clock (the case itself for a real organisation).
 fn react_to_episode(
     state: &AppState,
     id: &DocumentId,
     case: &CaseDocument,
+    clocked: &CaseDocument,
     episode: &casesync_contract::case::Episode,
-    clock: ScenarioClock,
 ) -> Result<(), DomainError> {
     let Some(view) = episode_view(episode) else {
         return Ok(());
@@ -99,13 +101,8 @@ fn react_to_episode(
         )?;
         alert_sharing_organisations(state, id, case, &episode.id.0)?;
     }
-    if clock.is_real() {
-        escalate_when_back(state, id, case, episode)?;
-    } else {
-        let clocked = clock.case(case);
-        let same = clocked.episodes.iter().find(|e| e.id == episode.id);
-        escalate_when_back(state, id, &clocked, same.unwrap_or(episode))?;
-    }
+    let same = clocked.episodes.iter().find(|e| e.id == episode.id);
+    escalate_when_back(state, id, clocked, same.unwrap_or(episode))?;
     if found::stands_down(case, &view) {
         // Back and seen safe and well (a disagreement counts as missing, and `located`
         // alone is not safe yet). Stand this episode's alerts down.

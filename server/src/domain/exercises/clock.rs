@@ -7,6 +7,8 @@
 //! hold in scenario time, as the handbook states them. Real organisations run at speed 1,
 //! where the map is the identity.
 
+use std::borrow::Cow;
+
 use casesync_contract::case::CaseDocument;
 
 use crate::domain::error::DomainError;
@@ -43,16 +45,17 @@ impl ScenarioClock {
         self.speed == 1
     }
 
-    /// The case with every time on the scenario clock.
-    pub fn case(self, case: &CaseDocument) -> CaseDocument {
+    /// The case with every time on the scenario clock: the case itself for a real
+    /// organisation (no copy: derive runs and escalation passes read every case).
+    pub fn case(self, case: &CaseDocument) -> Cow<'_, CaseDocument> {
         if self.is_real() {
-            return case.clone();
+            return Cow::Borrowed(case);
         }
         let Ok(mut value) = serde_json::to_value(case) else {
-            return case.clone();
+            return Cow::Borrowed(case);
         };
         self.map_times(None, &mut value);
-        serde_json::from_value(value).unwrap_or_else(|_| case.clone())
+        serde_json::from_value(value).map_or(Cow::Borrowed(case), Cow::Owned)
     }
 
     fn map_times(self, key: Option<&str>, value: &mut serde_json::Value) {
