@@ -60,6 +60,12 @@ pub fn sync(state: &AppState, peer: &Peer, m: ViewSync) -> Result<ViewSyncAnswer
                     ),
                     _ => e,
                 })?;
+        if admitted.created {
+            // The partner's devices learn of the new view through their caseloads.
+            state.feed.publish_event(FeedEvent::ScopeChanged {
+                organisation_id: share.partner_organisation.clone(),
+            });
+        }
         if !admitted.added.is_empty() {
             let event = AuditEvent::new(AuditAction::PeerViewSynced)
                 .organisation(&m.to_organisation)
@@ -156,10 +162,6 @@ fn accept_as_partner(
             }
         }
     }
-    // The partner's devices learn of the view through their caseloads, once it is written.
-    state.feed.publish_event(FeedEvent::ScopeChanged {
-        organisation_id: share.partner_organisation.clone(),
-    });
     Ok(Some(DocumentMeta {
         kind: VIEW_KIND,
         organisation: share.source_organisation.clone(),

@@ -19,6 +19,11 @@ storage_test!(a_cut_link_loses_nothing_and_applies_nothing_twice, |db| {
     pair.it_to_fr.cut();
     pair.fr_to_it.cut();
     report_missing(&mut pair.it.coordinator, &case);
+    // A fact the share covers changes in Italy: the view's update waits too.
+    pair.it
+        .coordinator
+        .set_profile(&case, "family_name", "Mensah");
+    pair.it.coordinator.sync().unwrap();
     contribute_sighting(&mut pair.fr.coordinator, &view, "c-offline");
     std::thread::sleep(Duration::from_millis(1_500));
     assert!(french_missing_alerts(&pair).is_empty());
@@ -31,8 +36,8 @@ storage_test!(a_cut_link_loses_nothing_and_applies_nothing_twice, |db| {
         casesync_schema::federation::outbox::pending_count(&mut conn, peer).unwrap()
     };
     assert!(
-        queued(&pair.it, "fr") >= 1,
-        "the alert waits in Italy's outbox"
+        queued(&pair.it, "fr") >= 2,
+        "the alert and the view's update wait in Italy's outbox"
     );
     assert!(
         queued(&pair.fr, "it") >= 1,
@@ -51,6 +56,10 @@ storage_test!(a_cut_link_loses_nothing_and_applies_nothing_twice, |db| {
     });
     wait_for("the alert in France", || {
         (!french_missing_alerts(&pair).is_empty()).then_some(())
+    });
+    wait_for("the view's update in France", || {
+        let held = french_view(&pair, &view);
+        (held["case"]["profile"]["family_name"] == "Mensah").then_some(())
     });
     eprintln!(
         "federation: caught up {:?} after the link was restored",
