@@ -101,7 +101,7 @@ pub fn form(
                         label.check {
                             input type="checkbox" name="data_categories" value=(category)
                                 checked[*category == "identity"];
-                            " " (category)
+                            " " (lang.label("category-", category))
                         }
                     }
                 }

@@ -52,7 +52,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
         }
         p.muted {
             (lang.t("shares.categories")) ": "
-            (view.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
+            (super::shares_section::category_names(lang, &view.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>()))
         }
         section aria-labelledby="view-profile-h" {
             h2 #view-profile-h { (lang.t("case.profile")) }
@@ -124,7 +124,7 @@ pub fn held_section(lang: Lang, held: &[HeldView]) -> Markup {
                         li {
                             a href={ "/web/shared-views/" (v.id) } { (v.reference) }
                             " · " (v.source_organisation) " · " (v.purpose) " · "
-                            (v.categories.join(", ")) " · " (utc_minute(lang, v.shared_at))
+                            (super::shares_section::category_names(lang, &v.categories)) " · " (utc_minute(lang, v.shared_at))
                         }
                     }
                 }

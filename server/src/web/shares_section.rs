@@ -15,6 +15,15 @@ use super::layout::badge;
 /// A share and the name of the organisation it went to.
 pub type NamedShare = (CaseShare, String);
 
+/// Data categories by their names in the page's language.
+pub fn category_names<S: AsRef<str>>(lang: Lang, categories: &[S]) -> String {
+    categories
+        .iter()
+        .map(|c| lang.label("category-", c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
     html! {
         section #shares aria-labelledby="shares-h" {
@@ -38,7 +47,7 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                         (lang.t("shares.basis")) ": " (lang.label("legal-basis-", &share.legal_basis)) " · "
                         (lang.t("shares.purpose")) ": " (share.purpose)
                     }
-                    p { (lang.t("shares.categories")) ": " (share.data_categories.join(", ")) }
+                    p { (lang.t("shares.categories")) ": " (category_names(lang, &share.data_categories)) }
                     @if !share.sent.is_empty() {
                         table {
                             thead { tr {
@@ -52,7 +61,7 @@ pub fn shares(lang: Lang, shares: &[NamedShare]) -> Markup {
                                     tr {
                                         td { (sent.version) }
                                         td { (utc_minute(lang, sent.sent_at)) }
-                                        td { (sent.data_categories.join(", ")) }
+                                        td { (category_names(lang, &sent.data_categories)) }
                                         td { code { (sent.sha256) } }
                                     }
                                 }
