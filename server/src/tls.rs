@@ -19,24 +19,35 @@ pub enum TlsError {
     Config(String),
 }
 
-/// A rustls server configuration from PEM files (chain first, leaf at the top).
-pub fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> {
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+/// The certificates of a PEM file (a chain: leaf first), at least one.
+pub fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| TlsError::Certificate {
-            path: cert.display().to_string(),
+            path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-    if chain.is_empty() {
+    if certs.is_empty() {
         return Err(TlsError::Certificate {
-            path: cert.display().to_string(),
+            path: path.display().to_string(),
             reason: "no certificate in the file".into(),
         });
     }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Key {
-        path: key.display().to_string(),
+    Ok(certs)
+}
+
+/// The private key of a PEM file.
+pub fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
+    PrivateKeyDer::from_pem_file(path).map_err(|e| TlsError::Key {
+        path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
+    })
+}
+
+/// A rustls server configuration from PEM files (chain first, leaf at the top).
+pub fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> {
+    let chain = certificates(cert)?;
+    let key = private_key(key)?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
