@@ -196,12 +196,22 @@ fn unacknowledged(state: &AppState, clocks: &mut Clocks) -> Result<usize, Domain
             let Ok(case_id) = row.case_id.parse::<DocumentId>() else {
                 continue;
             };
+            // An alert for a partner on a peer server, unacknowledged there: nobody here
+            // reads that partner's board, so the case's own coordinators are told.
+            let (organisation_id, site_id) = match partner_across_a_peering(state, &row, &case_id)?
+            {
+                Some(source) => (source, String::new()),
+                None => (
+                    row.organisation_id.clone(),
+                    row.site_id.clone().unwrap_or_default(),
+                ),
+            };
             raise(
                 state,
                 NewAlert {
                     case_id,
-                    organisation_id: row.organisation_id.clone(),
-                    site_id: row.site_id.clone().unwrap_or_default(),
+                    organisation_id,
+                    site_id,
                     kind: AlertKind::Unacknowledged,
                     audience: Audience::Coordinators,
                     dedupe_key: format!("unacknowledged:{}", row.id),
@@ -215,6 +225,22 @@ fn unacknowledged(state: &AppState, clocks: &mut Clocks) -> Result<usize, Domain
         }
     }
     Ok(acted)
+}
+
+/// The case's own organisation when `row` is an alert raised for an organisation a peer
+/// server serves (federation); `None` otherwise.
+fn partner_across_a_peering(
+    state: &AppState,
+    row: &casesync_schema::alerts::AlertRow,
+    case_id: &DocumentId,
+) -> Result<Option<String>, DomainError> {
+    let mut conn = state.db()?;
+    if casesync_schema::directory::organisations::peer_of(&mut conn, &row.organisation_id)?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(casesync_schema::directory::documents::find(&mut conn, case_id)?.map(|d| d.organisation_id))
 }
 
 /// How often the worker looks at deadlines.

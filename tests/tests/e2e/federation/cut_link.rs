@@ -44,6 +44,27 @@ storage_test!(a_cut_link_loses_nothing_and_applies_nothing_twice, |db| {
         "the sighting waits in France's outbox"
     );
 
+    // Nobody in France can acknowledge while the link is down: once the handbook's time has
+    // passed, Italy's own coordinators are told (nobody here reads the partner's board).
+    pair.it.server.clock.set(T0 + 20 * 60_000);
+    casesync_server::domain::alerts::escalation::tick(&pair.it.server.state).unwrap();
+    {
+        let mut conn = pair.it.server.state.pool.get().unwrap();
+        let for_france = casesync_schema::alerts::by_key(
+            &mut conn,
+            &format!("missing:{case}:ep-1:{}", pair.fr.org.id),
+        )
+        .unwrap()
+        .expect("Italy raised the alert for France");
+        let escalated = casesync_schema::alerts::by_key(
+            &mut conn,
+            &format!("unacknowledged:{}", for_france.id),
+        )
+        .unwrap()
+        .expect("the partner's silence is escalated");
+        assert_eq!(escalated.organisation_id, pair.it.org.id);
+    }
+
     // Restored: everything arrives.
     let restored = Instant::now();
     pair.it_to_fr.restore();
