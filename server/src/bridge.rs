@@ -11,7 +11,7 @@ mod pg_tls;
 mod sslmode;
 mod target;
 
-pub use target::{check, BridgeError};
+pub use target::{check, BridgeError, APPLICATION_NAME};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,18 +40,20 @@ struct Wire {
     o: Option<String>,
 }
 
-fn to_wire(instance: &str, event: &FeedEvent) -> Wire {
+/// `None` for what concerns this instance only.
+fn to_wire(instance: &str, event: &FeedEvent) -> Option<Wire> {
     let (k, v, o) = match event {
         FeedEvent::Doc(c) => ("doc", c.document.to_string(), c.origin_device.clone()),
         FeedEvent::DeviceCut { device_id } => ("cut", device_id.clone(), None),
         FeedEvent::ScopeChanged { organisation_id } => ("scope", organisation_id.clone(), None),
+        FeedEvent::Missed => return None,
     };
-    Wire {
+    Some(Wire {
         i: instance.to_string(),
         k: k.into(),
         v,
         o,
-    }
+    })
 }
 
 fn from_wire(wire: Wire) -> Option<FeedEvent> {
@@ -93,9 +95,21 @@ async fn run(
     engine: Arc<CaseEngine>,
     mut outgoing: mpsc::UnboundedReceiver<FeedEvent>,
 ) {
-    let mut backoff = Duration::from_millis(200);
+    const FIRST_RETRY: Duration = Duration::from_millis(200);
+    let mut backoff = FIRST_RETRY;
+    let mut link = Link {
+        unsent: None,
+        reconnecting: false,
+        listened: false,
+    };
     loop {
-        match session(&feed, &target, &instance, &engine, &mut outgoing).await {
+        let ended = session(&feed, &target, &instance, &engine, &mut outgoing, &mut link).await;
+        // A connection that worked for a while was lost: retry soon, not after the delay
+        // an earlier run of failed attempts had reached.
+        if std::mem::take(&mut link.listened) {
+            backoff = FIRST_RETRY;
+        }
+        match ended {
             Ok(Ended::FeedGone) => return,
             Ok(Ended::ConnectionLost) => {
                 tracing::warn!("instance bridge connection closed; reconnecting");
@@ -108,7 +122,18 @@ async fn run(
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
         }
+        link.reconnecting = true;
     }
+}
+
+/// What outlives one connection of the bridge.
+struct Link {
+    /// The event whose notification failed with the connection: sent first on the next.
+    unsent: Option<FeedEvent>,
+    /// A connection was lost: what other instances sent meanwhile never arrived.
+    reconnecting: bool,
+    /// The last connection got as far as listening.
+    listened: bool,
 }
 
 enum Ended {
@@ -123,6 +148,7 @@ async fn session(
     instance: &str,
     engine: &CaseEngine,
     outgoing: &mut mpsc::UnboundedReceiver<FeedEvent>,
+    link: &mut Link,
 ) -> Result<Ended, tokio_postgres::Error> {
     let (client, mut connection) = target.connect().await?;
     let (note_tx, mut notes) = mpsc::unbounded_channel();
@@ -146,15 +172,23 @@ async fn session(
         }
     });
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
-    // Changes stored while nobody listened went unannounced: read every document again.
+    // Changes stored while nobody listened went unannounced: read every document again,
+    // and have every session here bring its devices up to date (a change another instance
+    // made meanwhile reaches them now, not at their next change).
     engine.mark_all_stale();
+    link.listened = true;
+    if link.reconnecting {
+        feed.publish_local(FeedEvent::Missed);
+    }
     tracing::info!(sslmode = ?target.sslmode, "instance bridge listening");
+    if let Some(event) = link.unsent.take() {
+        notify(&client, instance, event, link).await?;
+    }
     loop {
         tokio::select! {
             event = outgoing.recv() => {
                 let Some(event) = event else { return Ok(Ended::FeedGone) };
-                let payload = serde_json::to_string(&to_wire(instance, &event)).unwrap_or_default();
-                client.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload]).await?;
+                notify(&client, instance, event, link).await?;
             }
             note = notes.recv() => {
                 // The connection ended: reconnect (events published meanwhile wait in
@@ -173,6 +207,30 @@ async fn session(
                     Err(e) => tracing::warn!(error = %e, "unreadable instance notification"),
                 }
             }
+        }
+    }
+}
+
+/// Tells the other instances; on failure the event is kept for the next connection (the
+/// connection is then lost: the session ends with the error).
+async fn notify(
+    client: &tokio_postgres::Client,
+    instance: &str,
+    event: FeedEvent,
+    link: &mut Link,
+) -> Result<(), tokio_postgres::Error> {
+    let Some(wire) = to_wire(instance, &event) else {
+        return Ok(());
+    };
+    let payload = serde_json::to_string(&wire).unwrap_or_default();
+    match client
+        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            link.unsent = Some(event);
+            Err(e)
         }
     }
 }

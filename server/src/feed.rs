@@ -26,6 +26,10 @@ pub enum FeedEvent {
     ScopeChanged {
         organisation_id: String,
     },
+    /// Other instances' events may have been missed (the connection that brings them was
+    /// lost and is back): every session brings what it holds up to date and rechecks its
+    /// scope, as after a lag.
+    Missed,
 }
 
 #[derive(Clone)]

@@ -92,6 +92,30 @@ type AuthRow = (
 
 /// The device a token belongs to, if the token is valid now. Revoked and expired tokens are
 /// refused the same way as unknown ones.
+/// Whether a device authenticated earlier may still hold its live session: `false` once it
+/// is revoked, has expired, or (unless it was under the order already) must wipe. Sessions
+/// ask when they may have missed the event that would have closed them.
+pub fn still_admitted(
+    conn: &mut DbConn,
+    device_id: &str,
+    under_wipe: bool,
+    now: i64,
+) -> Result<bool, DbError> {
+    let row: Option<(Option<i64>, Option<i64>, bool)> = devices::table
+        .filter(devices::id.eq(device_id))
+        .select((
+            devices::expires_at,
+            devices::revoked_at,
+            devices::wipe_requested,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.is_some_and(|(expires, revoked, wipe)| {
+        let cut = if wipe { !under_wipe } else { revoked.is_some() };
+        !cut && expires.is_none_or(|t| t > now)
+    }))
+}
+
 pub fn authenticate(
     conn: &mut DbConn,
     token: &str,

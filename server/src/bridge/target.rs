@@ -27,6 +27,9 @@ pub(super) type Connected = (
     tokio_postgres::Connection<tokio_postgres::Socket, pg_tls::PgTlsStream<tokio_postgres::Socket>>,
 );
 
+/// How the bridge's connections are named in `pg_stat_activity`.
+pub const APPLICATION_NAME: &str = "casesync bridge";
+
 /// Where and how the bridge connects: the URL's settings and its TLS.
 #[derive(Clone)]
 pub(super) struct Target {
@@ -38,7 +41,12 @@ pub(super) struct Target {
 
 impl Target {
     pub(super) fn read(url: &str) -> Result<Self, BridgeError> {
-        let read = sslmode::read(url, &LibpqEnv::from_process())?;
+        let mut read = sslmode::read(url, &LibpqEnv::from_process())?;
+        // Named in `pg_stat_activity`, so an operator tells the bridge's long-lived
+        // connection from the pool's (unless the URL names its connections itself).
+        if read.config.get_application_name().is_none() {
+            read.config.application_name(APPLICATION_NAME);
+        }
         Ok(Self {
             tls: PgTls::new(&read.verification)?,
             config: read.config,

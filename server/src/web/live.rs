@@ -71,9 +71,12 @@ impl Listener {
                 {
                     return Some(changed_event("scope"));
                 }
+                // Missed events (here or on another instance): whatever they were, the page
+                // had better look again.
+                Err(RecvError::Lagged(_)) | Ok(FeedEvent::Missed) => {
+                    return Some(changed_event("lagged"))
+                }
                 Ok(_) => continue,
-                // Missed events: whatever they were, the page had better look again.
-                Err(RecvError::Lagged(_)) => return Some(changed_event("lagged")),
                 Err(RecvError::Closed) => return None,
             };
             let (state, viewer) = (self.state.clone(), self.viewer.clone());

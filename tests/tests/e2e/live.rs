@@ -287,6 +287,7 @@ fn change_crosses_instances() {
 /// A device live on `two` receives, without asking, an observation a device live on `one`
 /// writes: the instances' bridge through PostgreSQL carries it.
 pub(crate) fn assert_change_crosses(one: &TestServer, two: &TestServer) {
+    casesync_tests::logs::capture();
     let org = fixtures::org(one, "Org", "A");
     let mut staff = fixtures::device(one, &org, Role::ReceptionStaff, "s");
     let other = fixtures::device(one, &org, Role::ReceptionStaff, "t");
@@ -313,7 +314,8 @@ pub(crate) fn assert_change_crosses(one: &TestServer, two: &TestServer) {
         on_two.pump_until(CROSSING, |p| p
             .observation_ids(&case)
             .contains(&"via-one".to_string())),
-        "the change made through one instance reached the device on the other"
+        "the change made through one instance reached the device on the other; the bridges said: {}",
+        crate::bridge_outage::bridge_log()
     );
     eprintln!("cross-instance push latency: {:?}", started.elapsed());
 }

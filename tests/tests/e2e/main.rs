@@ -18,6 +18,7 @@ mod backup;
 mod bad_input;
 mod batch_sync;
 mod blobs;
+mod bridge_outage;
 mod cases_api;
 mod crash_recovery;
 mod deadlines;

@@ -37,14 +37,27 @@ impl Live {
             }
             // Missed events: bring every held document up to date.
             Err(RecvError::Lagged(_)) => {
-                let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
-                for id in ids {
-                    self.push_soon(id);
-                }
+                self.push_all_soon();
                 None
+            }
+            // Another instance's events were missed: any of them may have been a change to
+            // a held document or to who may see what.
+            Ok(FeedEvent::Missed) => {
+                if !self.still_admitted().await {
+                    return Some(End::Code(CloseCode::Policy, "device access revoked"));
+                }
+                self.push_all_soon();
+                self.recheck_scope().await
             }
             Err(RecvError::Closed) => Some(End::Code(CloseCode::Away, "server is stopping")),
             Ok(_) => None,
+        }
+    }
+
+    fn push_all_soon(&mut self) {
+        let ids: Vec<DocumentId> = self.docs.keys().copied().collect();
+        for id in ids {
+            self.push_soon(id);
         }
     }
 
@@ -110,6 +123,27 @@ impl Live {
 
     /// Drops documents that left the device's scope and brings its caseload up to date
     /// (which tells the device what to hold and what to erase).
+    /// Whether the device may go on (not revoked, expired or newly ordered to wipe since it
+    /// connected). When the database cannot say, the session goes on until it can.
+    async fn still_admitted(&self) -> bool {
+        let state = self.state.clone();
+        let device = self.device.clone();
+        web::block(move || {
+            let mut conn = state.db().ok()?;
+            casesync_schema::directory::devices::still_admitted(
+                &mut conn,
+                &device.device_id,
+                device.wipe_requested,
+                state.now(),
+            )
+            .ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(true)
+    }
+
     async fn recheck_scope(&mut self) -> Option<End> {
         let state = self.state.clone();
         let device = self.device.clone();
