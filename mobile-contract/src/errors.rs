@@ -60,6 +60,34 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for catalogues and documentation that must name each.
+    pub const ALL: [ErrorCode; 24] = [
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MalformedBody,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::InvalidDocumentId,
+        Self::InvalidChanges,
+        Self::ForgedChange,
+        Self::InvalidCaseShape,
+        Self::PermissionDenied,
+        Self::InvalidRequest,
+        Self::MissingDependencies,
+        Self::RateLimited,
+        Self::Internal,
+        Self::Unavailable,
+        Self::HashMismatch,
+        Self::UploadOffsetMismatch,
+        Self::RangeNotSatisfiable,
+        Self::LegalHold,
+        Self::RequestTimeout,
+        Self::LimitExceeded,
+        Self::DeviceWiped,
+        Self::UriTooLong,
+    ];
+
     /// The HTTP status an API answers with this code.
     pub fn http_status(self) -> u16 {
         match self {

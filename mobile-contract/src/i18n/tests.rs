@@ -141,6 +141,12 @@ fn every_text_the_contract_names_has_a_key() {
     for kind in crate::case::OBSERVATION_KINDS {
         keys.push(format!("observation-{kind}"));
     }
+    for kind in crate::sharing::CONTRIBUTION_KINDS {
+        keys.push(format!("contribution-{kind}"));
+    }
+    for code in crate::errors::ErrorCode::ALL {
+        keys.push(format!("error-code-{}", code.as_str()));
+    }
     for basis in crate::case::LEGAL_BASES {
         keys.push(format!("legal-basis-{basis}"));
     }

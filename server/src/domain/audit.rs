@@ -70,6 +70,44 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, for the labels the audit page shows (a test checks each has one in
+    /// every language).
+    pub const ALL: [AuditAction; 33] = [
+        Self::CaseRead,
+        Self::CaseListed,
+        Self::CaseSynced,
+        Self::DocumentSynced,
+        Self::BlobRead,
+        Self::CaseCreated,
+        Self::CaseWritten,
+        Self::CaseExported,
+        Self::CaseShared,
+        Self::CaseShareWithdrawn,
+        Self::CaseAssigned,
+        Self::CaseUnassigned,
+        Self::CaseErased,
+        Self::LegalHoldPlaced,
+        Self::LegalHoldReleased,
+        Self::RetentionSet,
+        Self::CaseOverride,
+        Self::ReferralRecorded,
+        Self::EnrolmentCodeCreated,
+        Self::DeviceEnrolled,
+        Self::DeviceRevoked,
+        Self::DeviceWipeRequested,
+        Self::DeviceWipeDelivered,
+        Self::Login,
+        Self::AuditQueried,
+        Self::Admin,
+        Self::PeerRefused,
+        Self::PeerViewReceived,
+        Self::PeerViewSynced,
+        Self::PeerViewErased,
+        Self::PeerWithdrawalConfirmed,
+        Self::PeerAlertReceived,
+        Self::PeerAlertAcknowledged,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CaseRead => "case.read",
@@ -267,4 +305,28 @@ pub fn record_all(
 /// error instead of the data.
 pub fn record(state: &AppState, actor: &Actor, event: AuditEvent) -> Result<(), DomainError> {
     record_all(state, actor, std::slice::from_ref(&event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+    use casesync_contract::i18n::Language;
+
+    /// The audit page names each action in the reader's language (the id stays beside it).
+    #[test]
+    fn every_action_and_actor_kind_has_a_label_in_every_language() {
+        let ids: std::collections::BTreeSet<_> =
+            AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(ids.len(), AuditAction::ALL.len(), "ids are distinct");
+        for language in Language::ALL {
+            for action in AuditAction::ALL {
+                let key = format!("audit-action-{}", action.as_str().replace('.', "-"));
+                assert!(language.lookup(&key).is_some(), "{language} lacks {key}");
+            }
+            for kind in ["server", "cli"] {
+                let key = format!("audit-actor_kind-{kind}");
+                assert!(language.lookup(&key).is_some(), "{language} lacks {key}");
+            }
+        }
+    }
 }

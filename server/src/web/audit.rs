@@ -86,11 +86,11 @@ pub async fn audit_page(
                                 @match (&e.actor_user, e.actor_kind.as_str()) {
                                     (Some(server), "peer") => (lang.fill("audit.peer", &[("server", server)])),
                                     (Some(u), _) => (people.user(u)),
-                                    (None, kind) => (kind),
+                                    (None, kind) => (lang.label("audit-actor_kind-", kind)),
                                 }
                                 @if let Some(d) = &e.actor_device { br; span.muted { (people.device(d)) } }
                             }
-                            td { code { (e.action) } }
+                            td { (lang.label("audit-action-", &e.action.replace('.', "-"))) br; code.muted { (e.action) } }
                             td { @if let Some(c) = &e.case_id { a href={ "/web/audit?case=" (c) } { (c.chars().take(10).collect::<String>()) "…" } } }
                             td.detail { code { (e.detail.to_string()) } }
                         }

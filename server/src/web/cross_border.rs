@@ -170,7 +170,9 @@ pub async fn send_notification(
         Ok(_) => format!("{back}#shares"),
         Err(e) if e.is_refusal() => {
             let message = match &e {
-                crate::domain::error::DomainError::Refused(detail) => detail.message.clone(),
+                crate::domain::error::DomainError::Refused(detail) => {
+                    super::error::refusal(lang, detail.code, &detail.message)
+                }
                 crate::domain::error::DomainError::Failed(_) => String::new(),
             };
             if e.code() == casesync_contract::errors::ErrorCode::NotFound

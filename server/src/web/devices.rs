@@ -190,7 +190,8 @@ pub async fn enrol(
         // The domain's message names the problem (unknown user, a role this person may not
         // enrol); shown in place, next to the form.
         Err(DomainError::Refused(e)) => {
-            render(&user, &devices, state.now(), None, Some(&e.message), None)
+            let problem = super::error::refusal(user.lang, e.code, &e.message);
+            render(&user, &devices, state.now(), None, Some(&problem), None)
         }
         Err(DomainError::Failed(cause)) => {
             tracing::error!(%cause, "enrolment code failed");

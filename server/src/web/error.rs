@@ -20,6 +20,13 @@ pub enum PageError {
     Forbidden(Lang),
     /// Refused input the page cannot show in place (a stale form, a bad id).
     BadRequest(Lang, String),
+    /// A refusal of the API the page called: what its code means in the person's language,
+    /// and the server's own detail (English, naming the field or the value).
+    Refused {
+        lang: Lang,
+        code: ErrorCode,
+        detail: String,
+    },
     Internal(Lang),
 }
 
@@ -35,7 +42,11 @@ impl PageError {
                 next: "/web/cases".into(),
             },
             ErrorCode::Internal => Self::Internal(lang),
-            _ => Self::BadRequest(lang, e.message),
+            code => Self::Refused {
+                lang,
+                code,
+                detail: e.message,
+            },
         }
     }
 }
@@ -53,6 +64,9 @@ impl ResponseError for PageError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(..) => StatusCode::BAD_REQUEST,
+            Self::Refused { code, .. } => {
+                StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +90,11 @@ impl ResponseError for PageError {
                 l.t("error.forbidden.text").to_string(),
             ),
             Self::BadRequest(l, why) => (*l, l.t("error.bad_request.title"), why.clone()),
+            Self::Refused { lang, code, detail } => (
+                *lang,
+                lang.t("error.bad_request.title"),
+                refusal(*lang, *code, detail),
+            ),
             Self::Internal(l) => (
                 *l,
                 l.t("error.internal.title"),
@@ -95,6 +114,19 @@ impl ResponseError for PageError {
             .content_type("text/html; charset=utf-8")
             .body(body.into_string())
     }
+}
+
+/// A refusal for a person: what the code means in their language, then the server's detail
+/// (English: it names fields and values, which no catalogue can foresee).
+pub fn refusal(lang: Lang, code: ErrorCode, detail: &str) -> String {
+    let meaning = lang.label("error-code-", code.as_str());
+    if detail.is_empty() {
+        return meaning.to_string();
+    }
+    format!(
+        "{meaning} {}",
+        lang.fill("error.refused.detail", &[("detail", detail)])
+    )
 }
 
 impl From<actix_web::error::BlockingError> for PageError {

@@ -102,7 +102,7 @@ fn body(lang: Lang, title: &str, view: &SharedViewDocument) -> Markup {
             ul {
                 @for c in &view.contributions {
                     li {
-                        (utc_minute(lang, c.observed_at.0)) " · " (c.kind.as_str())
+                        (utc_minute(lang, c.observed_at.0)) " · " (lang.label("contribution-", c.kind.as_str()))
                         @if let Some(place) = &c.place { " · " (place.as_str()) }
                         ": " (c.text.as_str())
                     }

@@ -6,3 +6,4 @@ mod browser_flow;
 mod languages;
 mod security;
 pub(crate) mod support;
+mod words;
