@@ -361,6 +361,8 @@ devices-done_revoke = The device is revoked.
 devices-done_wipe = The device is revoked and will wipe its data.
 devices-empty = No device enrolled yet.
 devices-never = never
+sheet-title = Enrolment codes
+sheet-warning = Confidential: each code enrols one phone, once. Hand each card to its person; destroy the sheet after enrolment.
 
 ## Audit.
 audit-title = Audit trail

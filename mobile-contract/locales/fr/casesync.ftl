@@ -361,6 +361,8 @@ devices-done_revoke = L'appareil est révoqué.
 devices-done_wipe = L'appareil est révoqué et effacera ses données.
 devices-empty = Aucun appareil enrôlé.
 devices-never = jamais
+sheet-title = Codes d'enrôlement
+sheet-warning = Confidentiel : chaque code enrôle un seul téléphone, une seule fois. Remettez chaque carte à sa personne ; détruisez la feuille après l'enrôlement.
 
 ## Audit.
 audit-title = Journal d'audit

@@ -361,6 +361,8 @@ devices-done_revoke = Il dispositivo è revocato.
 devices-done_wipe = Il dispositivo è revocato e cancellerà i suoi dati.
 devices-empty = Ancora nessun dispositivo registrato.
 devices-never = mai
+sheet-title = Codici di registrazione
+sheet-warning = Riservato: ogni codice registra un solo telefono, una sola volta. Consegnate ogni scheda alla persona indicata; distruggete il foglio dopo la registrazione.
 
 ## Audit.
 audit-title = Registro di audit

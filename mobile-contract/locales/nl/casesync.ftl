@@ -361,6 +361,8 @@ devices-done_revoke = Het toestel is ingetrokken.
 devices-done_wipe = Het toestel is ingetrokken en zal zijn gegevens wissen.
 devices-empty = Nog geen toestel geregistreerd.
 devices-never = nooit
+sheet-title = Inschrijvingscodes
+sheet-warning = Vertrouwelijk: elke code schrijft één telefoon één keer in. Geef elke kaart aan de juiste persoon; vernietig het blad na de inschrijving.
 
 ## Audit.
 audit-title = Auditspoor

@@ -5,15 +5,18 @@
 //! One row per person, with a header row:
 //!
 //! ```csv
-//! organisation,site,role,name,device
-//! Reception Italy,Centro Lampedusa,reception_staff,Giulia,code
-//! Reception Italy,,coordinator,Chiara,
+//! organisation,site,role,name,device,language
+//! Reception Italy,Centro Lampedusa,reception_staff,Giulia,code,it
+//! Reception Italy,,coordinator,Chiara,,
 //! ```
 //!
 //! Organisations and sites are created when they do not exist yet, and a person who already
 //! exists in the organisation is kept as they are: running the same file twice creates
 //! nothing twice. `device` is `code` (a one-time enrolment code, on the printable sheet),
 //! `token` (a device enrolled now; its token is printed once, in the JSON output) or empty.
+//! `language` (optional column: `en`, `nl`, `fr`, `el` or `it`) is a new person's setting;
+//! empty, they read their site's country's language. Each card of the sheet is in its
+//! person's language.
 //! Every row is checked before anything is written: a file with one bad row changes nothing.
 //! Should the database fail midway, run the file again: what was created is found, not
 //! created twice (enrolment codes and tokens are issued again for the rows that ask for them).
@@ -35,8 +38,11 @@ use crate::config::Config;
 use crate::domain::audit::Actor;
 use crate::domain::enrolment::{enrol_link, issue};
 use crate::domain::enrolment_qr::qr_png_base64;
+use crate::web::i18n::Lang;
 
 const HEADER: [&str; 5] = ["organisation", "site", "role", "name", "device"];
+/// The optional last column.
+const LANGUAGE: &str = "language";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Row {
@@ -46,6 +52,7 @@ struct Row {
     role: Role,
     name: String,
     device: Device,
+    language: Option<Lang>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,8 +140,12 @@ pub fn run(
             Some(user) => (user, false),
             None => {
                 let user = write_tx(conn, |conn| {
-                    let user =
+                    let mut user =
                         users::create(conn, &org_id, site_id.as_deref(), row.role, &row.name)?;
+                    if let Some(language) = row.language {
+                        users::set_language(conn, &user.id, language)?;
+                        user.language = Some(language.code().to_string());
+                    }
                     let detail = json!({ "operation": "user.add", "user_id": user.id, "role": user.role, "via": "import" });
                     super::admin::audit(conn, key, &org_id, detail)?;
                     Ok(user)
@@ -166,7 +177,8 @@ pub fn run(
                 .map_err(|e| anyhow::anyhow!("line {}: {e}", row.line))?;
                 let link = enrol_link(&server, &code);
                 let qr = qr_png_base64(&link).map_err(|e| anyhow::anyhow!("{e}"))?;
-                cards.push(card(row, &code, expires_at, &qr));
+                let lang = users::language(conn, &user)?;
+                cards.push(card(row, lang, &code, expires_at, &qr));
                 imported.enrolment_code = Some(code);
             }
             Device::Token => {
@@ -219,14 +231,22 @@ fn parse(text: &str) -> anyhow::Result<Vec<Row>> {
         .into_iter()
         .map(|h| h.to_lowercase())
         .collect();
-    if header != HEADER {
-        bail!("the first line must be the header: {}", HEADER.join(","));
+    let with_language =
+        header.len() == HEADER.len() + 1 && header.last().is_some_and(|h| h == LANGUAGE);
+    if header[..header.len().min(HEADER.len())] != HEADER
+        || (header.len() != HEADER.len() && !with_language)
+    {
+        bail!(
+            "the first line must be the header: {} (and optionally ,{LANGUAGE})",
+            HEADER.join(",")
+        );
     }
+    let columns = header.len();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in lines {
         let number = i + 1;
-        match row(number, &fields(line)) {
+        match row(number, &fields(line), columns) {
             Ok(row) => rows.push(row),
             Err(why) => problems.push(format!("line {number}: {why}")),
         }
@@ -237,13 +257,9 @@ fn parse(text: &str) -> anyhow::Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn row(line: usize, fields: &[String]) -> Result<Row, String> {
-    if fields.len() != HEADER.len() {
-        return Err(format!(
-            "{} fields, expected {}",
-            fields.len(),
-            HEADER.len()
-        ));
+fn row(line: usize, fields: &[String], columns: usize) -> Result<Row, String> {
+    if fields.len() != columns {
+        return Err(format!("{} fields, expected {columns}", fields.len()));
     }
     let text = |i: usize| fields[i].trim().to_string();
     let role = Role::parse(&text(2)).ok_or_else(|| {
@@ -269,6 +285,15 @@ fn row(line: usize, fields: &[String]) -> Result<Row, String> {
     if text(0).is_empty() || text(3).is_empty() {
         return Err("organisation and name must not be empty".into());
     }
+    let language = match fields.get(HEADER.len()).map(|l| l.trim()) {
+        None | Some("") => None,
+        Some(code) => Some(Lang::parse(code).ok_or_else(|| {
+            format!(
+                "language \"{code}\"; one of: {}",
+                Lang::ALL.map(|l| l.code()).join(", ")
+            )
+        })?),
+    };
     Ok(Row {
         line,
         organisation: text(0),
@@ -276,6 +301,7 @@ fn row(line: usize, fields: &[String]) -> Result<Row, String> {
         role,
         name: text(3),
         device,
+        language,
     })
 }
 
@@ -325,42 +351,65 @@ fn progress(done: usize, total: usize) {
     let _ = std::io::stderr().flush();
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// One person's card, in the language they read (their own setting, else their site's
+/// country's).
+fn card(row: &Row, lang: Lang, code: &str, expires_at: i64, qr_base64: &str) -> Card {
+    let until = crate::web::format::utc_minute(lang, expires_at);
+    let markup = maud::html! {
+        article lang=(lang.code()) {
+            img src={ "data:image/png;base64," (qr_base64) } width="160" height="160"
+                alt=(lang.fill("devices.qr_alt", &[("name", &row.name)]));
+            h2 { (row.name) }
+            p { (lang.t(&format!("role.{}", row.role.as_str()))) " · " (row.site.as_deref().unwrap_or(&row.organisation)) }
+            p { (lang.fill("devices.enrol_code", &[("code", code), ("t", &until)])) }
+            p { code { (code) } }
+        }
+    };
+    Card { lang, markup }
 }
 
-fn card(row: &Row, code: &str, expires_at: i64, qr_base64: &str) -> String {
-    format!(
-        "<article><img src=\"data:image/png;base64,{qr_base64}\" alt=\"QR code\" width=\"160\" \
-         height=\"160\"><h2>{}</h2><p>{} · {}</p><p>{}<br><code>{}</code></p>\
-         <p class=\"muted\">valid until {}, once</p></article>",
-        escape(&row.name),
-        escape(row.role.as_str()),
-        escape(row.site.as_deref().unwrap_or(&row.organisation)),
-        "Scan with the casesync app, or type the code:",
-        escape(code),
-        escape(&crate::web::format::utc_minute(
-            crate::web::i18n::Lang::En,
-            expires_at
-        )),
-    )
+struct Card {
+    lang: Lang,
+    markup: maud::Markup,
 }
 
-fn sheet_html(cards: &[String]) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Enrolment \
-         codes</title><style>body{{font-family:sans-serif}}main{{display:grid;\
-         grid-template-columns:repeat(3,1fr);gap:12px}}article{{border:1px solid #888;\
-         padding:8px;break-inside:avoid}}code{{font-size:1.2em}}.muted{{color:#555}}</style>\
-         </head><body><h1>Enrolment codes</h1><p>Confidential: each code enrols one phone \
-         once. Hand each card to its person; destroy the sheet after enrolment.</p><main>{}\
-         </main></body></html>",
-        cards.join("")
-    )
+/// The printable sheet. Its title and warning are in the language most of its cards use
+/// (English on a tie): the person who prints it usually shares their colleagues' language.
+fn sheet_html(cards: &[Card]) -> String {
+    let mut counts: HashMap<Lang, usize> = HashMap::new();
+    for card in cards {
+        *counts.entry(card.lang).or_default() += 1;
+    }
+    let top = counts.values().copied().max().unwrap_or(0);
+    let leaders: Vec<Lang> = Lang::ALL
+        .into_iter()
+        .filter(|l| counts.get(l) == Some(&top))
+        .collect();
+    let lang = match leaders.as_slice() {
+        [only] => *only,
+        _ => Lang::En,
+    };
+    maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { (lang.t("sheet.title")) }
+                style { (SHEET_STYLE) }
+            }
+            body {
+                h1 { (lang.t("sheet.title")) }
+                p { (lang.t("sheet.warning")) }
+                main { @for card in cards { (card.markup) } }
+            }
+        }
+    }
+    .into_string()
 }
+
+const SHEET_STYLE: &str = "body{font-family:sans-serif}main{display:grid;\
+    grid-template-columns:repeat(3,1fr);gap:12px}article{border:1px solid #888;padding:8px;\
+    break-inside:avoid}code{font-size:1.2em}";
 
 #[cfg(test)]
 mod tests {
@@ -394,5 +443,57 @@ mod tests {
         assert_eq!(rows[0].device, Device::Code);
         assert_eq!(rows[0].line, 2);
         assert!(parse("name\nx").is_err());
+    }
+
+    #[test]
+    fn a_language_column_is_optional_and_checked() {
+        let text = "organisation,site,role,name,device,language\n\
+                    Org,Site,reception_staff,Giulia,code,it\n\
+                    Org,,coordinator,Chiara,,\n";
+        let rows = parse(text).unwrap();
+        assert_eq!(rows[0].language, Some(Lang::It));
+        assert_eq!(rows[1].language, None);
+        let bad = "organisation,site,role,name,device,language\nOrg,,coordinator,Ana,,xx\n";
+        let err = parse(bad).unwrap_err().to_string();
+        assert!(err.contains("line 2: language \"xx\""), "{err}");
+        let short = "organisation,site,role,name,device,language\nOrg,,coordinator,Ana,\n";
+        assert!(
+            parse(short).is_err(),
+            "a row must have the header's columns"
+        );
+        assert!(parse("organisation,site,role,name,device,colour\n").is_err());
+    }
+
+    #[test]
+    fn each_card_reads_in_its_persons_language_and_the_sheet_in_most_cards() {
+        let row = |name: &str| Row {
+            line: 2,
+            organisation: "Org".into(),
+            site: Some("Centro <Lampedusa>".into()),
+            role: Role::ReceptionStaff,
+            name: name.into(),
+            device: Device::Code,
+            language: None,
+        };
+        let cards = vec![
+            card(&row("Giulia"), Lang::It, "ABCD-1234", 0, "iVBO"),
+            card(&row("Marco"), Lang::It, "EFGH-5678", 0, "iVBO"),
+            card(&row("Sam"), Lang::En, "IJKL-9012", 0, "iVBO"),
+        ];
+        let html = sheet_html(&cards);
+        assert!(html.contains("<html lang=\"it\">"), "{html}");
+        assert!(html.contains("<h1>Codici di registrazione</h1>"), "{html}");
+        assert!(html.contains("<article lang=\"en\">"));
+        assert!(
+            html.contains("Scansionate questo codice"),
+            "Giulia's card in Italian"
+        );
+        assert!(
+            html.contains("Scan this code with the phone"),
+            "Sam's card in English"
+        );
+        assert!(html.contains("Centro &lt;Lampedusa&gt;"), "escaped");
+        let tie = sheet_html(&cards[1..]);
+        assert!(tie.contains("<html lang=\"en\">"), "English on a tie");
     }
 }

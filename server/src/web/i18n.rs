@@ -55,6 +55,7 @@ mod tests {
             src.join("routes/cases/missing_pack"),
             src.join("domain/gdpr"),
             src.join("domain/alerts"),
+            src.join("cli"),
         ];
         let mut missing = vec![];
         let mut seen = 0;

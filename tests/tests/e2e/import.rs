@@ -19,12 +19,12 @@ storage_test!(two_hundred_staff_in_one_command, |db| {
         settings: vec![("ACCESS__PUBLIC_URL".to_string(), server.base_url.clone())],
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut csv = String::from("organisation,site,role,name,device\n");
+    let mut csv = String::from("organisation,site,role,name,device,language\n");
     for n in 0..200 {
-        let (org, site) = if n % 2 == 0 {
-            ("Reception Italy", "Centro Lampedusa")
+        let (org, site, language) = if n % 2 == 0 {
+            ("Reception Italy", "Centro Lampedusa", "it")
         } else {
-            ("Reception Greece", "Lesvos Shelter")
+            ("Reception Greece", "Lesvos Shelter", "el")
         };
         let (role, device) = match n % 10 {
             0 => ("coordinator", "token"),
@@ -32,7 +32,11 @@ storage_test!(two_hundred_staff_in_one_command, |db| {
             _ => ("reception_staff", "code"),
         };
         let site = if role == "reception_staff" { site } else { "" };
-        writeln!(csv, "{org},{site},{role},\"Staff, number {n}\",{device}").unwrap();
+        writeln!(
+            csv,
+            "{org},{site},{role},\"Staff, number {n}\",{device},{language}"
+        )
+        .unwrap();
     }
     let file = dir.path().join("staff.csv");
     std::fs::write(&file, &csv).unwrap();
@@ -58,6 +62,21 @@ storage_test!(two_hundred_staff_in_one_command, |db| {
     let html = std::fs::read_to_string(&sheet).unwrap();
     assert_eq!(html.matches("data:image/png;base64,").count(), 160);
     assert!(html.contains("Staff, number 2"));
+    // Each card in its person's language (half Italian, half Greek: a tie, so the sheet's own
+    // words are English), and the language is each new person's setting.
+    assert_eq!(html.matches("<article lang=\"it\">").count(), 80);
+    assert_eq!(html.matches("<article lang=\"el\">").count(), 80);
+    assert!(html.contains("Scansionate questo codice"));
+    assert!(
+        html.contains("<h1>Enrolment codes</h1>"),
+        "{}",
+        &html[..html.find("<main>").unwrap_or(300)]
+    );
+    {
+        let mut conn = server.state.pool.get().unwrap();
+        let greek = casesync_schema::directory::users::find(&mut conn, "Staff, number 3").unwrap();
+        assert_eq!(greek.language.as_deref(), Some("el"));
+    }
 
     // A code enrols a phone, a token syncs.
     let enrolled = reqwest::blocking::Client::new()
