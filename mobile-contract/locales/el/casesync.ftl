@@ -518,6 +518,16 @@ export-col-action = ενέργεια
 export-col-user = χρήστης
 export-col-device = συσκευή
 export-retention = Κατηγορία διατήρησης: { $class }. Νομική δέσμευση: { $hold }.
+media-image-jpeg = φωτογραφία (JPEG)
+media-image-png = εικόνα (PNG)
+media-image-webp = εικόνα (WebP)
+media-image-heic = φωτογραφία (HEIC)
+media-image-heif = φωτογραφία (HEIF)
+media-application-pdf = έγγραφο (PDF)
+media-application-octet-stream = αρχείο
+retention-short = σύντομη
+retention-standard = κανονική
+retention-long = μακρά
 export-col-hash = SHA-256
 
 ## Στοιχεία: πεδία προφίλ, είδη παρατήρησης και νομικές βάσεις.

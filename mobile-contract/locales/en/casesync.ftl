@@ -519,6 +519,16 @@ export-col-action = action
 export-col-user = user
 export-col-device = device
 export-retention = Retention class: { $class }. Legal hold: { $hold }.
+media-image-jpeg = photo (JPEG)
+media-image-png = image (PNG)
+media-image-webp = image (WebP)
+media-image-heic = photo (HEIC)
+media-image-heif = photo (HEIF)
+media-application-pdf = document (PDF)
+media-application-octet-stream = file
+retention-short = short
+retention-standard = standard
+retention-long = long
 export-col-hash = SHA-256
 
 ## Records: profile registers, observation kinds and legal bases (mobile-contract/src/case/vocabulary.rs).

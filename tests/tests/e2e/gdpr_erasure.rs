@@ -148,6 +148,13 @@ storage_test!(export_then_erasure_leaves_nothing_of_the_case, |db| {
     );
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&name) && page.body.contains("Who accessed the case"));
+    // Read by a person: actions and the retention class by their names, not their ids.
+    assert!(
+        page.body.contains("Case synced to a phone"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Retention class: standard."));
 
     // A legal hold blocks erasure until released.
     world.expect(

@@ -181,7 +181,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
                     s.organisation_id.clone(),
                     lang.label("legal-basis-", &s.legal_basis).to_string(),
                     s.purpose.clone(),
-                    s.data_categories.join(", "),
+                    categories(lang, &s.data_categories),
                     time(s.shared_at),
                     s.withdrawn_at.map(&time).unwrap_or_default(),
                 ]
@@ -202,7 +202,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
                         s.organisation_id.clone(),
                         v.version.to_string(),
                         time(v.sent_at),
-                        v.data_categories.join(", "),
+                        categories(lang, &v.data_categories),
                         v.sha256.clone(),
                     ]
                 })
@@ -218,7 +218,7 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
             .iter()
             .map(|a| {
                 vec![
-                    a.media_type.as_str().to_string(),
+                    media_label(lang, a.media_type.as_str()),
                     time(a.captured_at.0),
                     a.sha256.as_str().to_string(),
                 ]
@@ -236,8 +236,11 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
             .map(|e| {
                 vec![
                     time(e.at),
-                    e.action.clone(),
-                    e.actor_user.clone().unwrap_or_else(|| e.actor_kind.clone()),
+                    lang.label("audit-action-", &e.action.replace('.', "-"))
+                        .to_string(),
+                    e.actor_user.clone().unwrap_or_else(|| {
+                        lang.label("audit-actor_kind-", &e.actor_kind).to_string()
+                    }),
                     e.actor_device.clone().unwrap_or_default(),
                 ]
             })
@@ -253,10 +256,27 @@ pub fn render(export: &SubjectAccessExport, lang: Language) -> String {
         "<p>{}</p></body></html>",
         escape(&lang.fill(
             "export-retention",
-            &[("class", &export.retention_class), ("hold", hold)]
+            &[
+                ("class", lang.label("retention-", &export.retention_class)),
+                ("hold", hold)
+            ]
         )),
     );
     out
+}
+
+/// Data categories by their names in `lang` (an id the catalogue lacks stays as it is).
+fn categories(lang: Language, ids: &[String]) -> String {
+    ids.iter()
+        .map(|c| lang.label("category-", c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "photo (JPEG)" rather than `image/jpeg`; a type the catalogue does not name stays as it is.
+fn media_label(lang: Language, media_type: &str) -> String {
+    lang.label("media-", &media_type.replace(['/', '.', '+'], "-"))
+        .to_string()
 }
 
 #[cfg(test)]
