@@ -9,6 +9,7 @@
 
 mod pg_tls;
 mod sslmode;
+mod sweep;
 mod target;
 
 pub use target::{check, BridgeError, APPLICATION_NAME};
@@ -79,11 +80,13 @@ pub fn connect(
     url: &str,
     instance: String,
     engine: Arc<CaseEngine>,
+    sweep_every: Duration,
 ) -> Result<ChangeFeed, BridgeError> {
     let target = Target::read(url)?;
     check_target(&target, url)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let bridged = feed.clone().with_remote(tx);
+    sweep::spawn(feed.clone(), engine.clone(), sweep_every);
     actix_web::rt::spawn(run(feed, target, instance, engine, rx));
     Ok(bridged)
 }

@@ -28,6 +28,9 @@ pub struct Config {
     pub idle_document_secs: u64,
     /// Threads deriving summaries, checklists and alerts from committed changes.
     pub derive_workers: usize,
+    /// With PostgreSQL: seconds between two checks for changes other instances stored that
+    /// no notification announced (0: never).
+    pub instance_sweep_secs: u64,
     /// `json` or `pretty` log lines.
     pub log_format: String,
     /// Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy).
@@ -59,6 +62,7 @@ impl Default for Config {
             compact_after_chunks: 64,
             idle_document_secs: 120,
             derive_workers: 2,
+            instance_sweep_secs: 5,
             log_format: "pretty".into(),
             allow_insecure_http: false,
             tls_cert: None,

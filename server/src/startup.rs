@@ -160,6 +160,7 @@ pub fn build_state(
             url,
             instance_id.clone(),
             engine.clone(),
+            Duration::from_secs(config.instance_sweep_secs),
         )?,
         // SQLite is one instance: nobody else to tell.
         casesync_schema::Backend::Sqlite(_) => ChangeFeed::new(4096),

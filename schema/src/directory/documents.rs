@@ -51,3 +51,18 @@ pub fn of_organisation(
         .select(DocumentRow::as_select())
         .load(conn)?)
 }
+
+/// The last chunk number stored for each of `ids` that exists (in batches: an instance asks
+/// for every document it holds in memory).
+pub fn last_seqs(conn: &mut DbConn, ids: &[String]) -> Result<Vec<(String, i64)>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(500) {
+        out.extend(
+            documents::table
+                .filter(documents::id.eq_any(batch))
+                .select((documents::id, documents::last_seq))
+                .load::<(String, i64)>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -60,6 +60,24 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         }
     }
 
+    /// Where each document in memory stands in its stored series (its last chunk read).
+    /// Left out: documents in use at this moment (their current step reads storage) and those
+    /// already marked stale (whoever marked them told the sessions).
+    pub fn positions(&self) -> Vec<(DocumentId, i64)> {
+        let handles: Vec<(DocumentId, Handle)> = match self.docs.lock() {
+            Ok(docs) => docs.iter().map(|(id, h)| (*id, h.clone())).collect(),
+            Err(_) => return Vec::new(),
+        };
+        handles
+            .into_iter()
+            .filter(|(_, handle)| !handle.stale.load(Ordering::Acquire))
+            .filter_map(|(id, handle)| {
+                let live = handle.live.try_lock().ok()?;
+                live.exists().then_some((id, live.last_seq))
+            })
+            .collect()
+    }
+
     /// How many documents are in memory.
     pub fn loaded(&self) -> usize {
         self.docs.lock().map(|d| d.len()).unwrap_or(0)

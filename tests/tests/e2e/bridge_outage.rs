@@ -59,10 +59,40 @@ fn cut_bridges(db: &TestDb) -> usize {
     cut.iter().filter(|c| c.cut).count()
 }
 
+/// Two instances, each with its sweep every `sweep_secs` (0: none).
+fn instances(db: &TestDb, sweep_secs: u64) -> (TestServer, TestServer) {
+    let start = || TestServer::start_with(db, |c| c.instance_sweep_secs = sweep_secs);
+    (start(), start())
+}
+
+/// A change to `case` stored beside the servers, with no notification at all: as committed
+/// by an instance that died between its commit and its NOTIFY, or announced while `two` was
+/// not listening.
+fn store_unannounced(
+    db: &TestDb,
+    writer: &mut LivePeer,
+    case: casesync_contract::DocumentId,
+    device: &casesync_tests::device::Device,
+    id: &str,
+) {
+    let before = writer.heads(&case);
+    case::append(
+        writer.doc(&case),
+        CaseLog::Observations,
+        &observation(id, device),
+    )
+    .unwrap();
+    let bytes = writer.doc(&case).save_after(&before);
+    let (pool, _) = open_pool(&db.url(), 1).unwrap();
+    SqlStore::new(pool, ChainKey::new(&[7; 32], 0))
+        .append(&case, &bytes, &[], None, None, None)
+        .expect("stored beside the servers");
+}
+
 fn missed_change_arrives_after_the_bridge_is_back(db: TestDb) {
     logs::capture();
-    let one = TestServer::start(&db);
-    let two = TestServer::start(&db);
+    // No sweep: only the bridge's reconnection can bring the change.
+    let (one, two) = instances(&db, 0);
     let org = fixtures::org(&one, "Org", "A");
     let mut staff = fixtures::device(&one, &org, Role::ReceptionStaff, "s");
     let other = fixtures::device(&one, &org, Role::ReceptionStaff, "t");
@@ -72,24 +102,10 @@ fn missed_change_arrives_after_the_bridge_is_back(db: TestDb) {
     on_two.open(case);
     assert!(on_two.pump_until(WAIT, |p| p.has_content(&case)));
 
-    // A change committed by an instance whose notification never reached `two` (it died
-    // between its commit and its NOTIFY, or `two` was not listening then): stored with no
-    // notification at all.
     let mut writer = joined(&one, &staff.token);
     writer.open(case);
     assert!(writer.pump_until(WAIT, |p| p.has_content(&case)));
-    let before = writer.heads(&case);
-    case::append(
-        writer.doc(&case),
-        CaseLog::Observations,
-        &observation("unannounced", &staff),
-    )
-    .unwrap();
-    let bytes = writer.doc(&case).save_after(&before);
-    let (pool, _) = open_pool(&db.url(), 1).unwrap();
-    SqlStore::new(pool, ChainKey::new(&[7; 32], 0))
-        .append(&case, &bytes, &[], None, None, None)
-        .expect("stored beside the servers");
+    store_unannounced(&db, &mut writer, case, &staff, "unannounced");
     let arrived = |p: &mut LivePeer| p.observation_ids(&case).contains(&"unannounced".into());
     // Nothing tells `two`'s session: it does not arrive on its own.
     assert!(
@@ -130,7 +146,7 @@ fn missed_change_arrives_after_the_bridge_is_back(db: TestDb) {
 pub(crate) fn bridge_log() -> String {
     logs::text()
         .lines()
-        .filter(|l| l.contains("bridge"))
+        .filter(|l| l.contains("bridge") || l.contains("sweep"))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -154,8 +170,7 @@ fn a_change_missed_while_the_tls_bridge_was_down_reaches_live_devices() {
 /// A revocation whose notification was missed: the device's session on the other instance
 /// is closed when the bridge is back, not left open for as long as the phone stays online.
 fn missed_revocation_closes_the_session(db: TestDb) {
-    let one = TestServer::start(&db);
-    let two = TestServer::start(&db);
+    let (one, two) = instances(&db, 0);
     let org = fixtures::org(&one, "Org", "A");
     let mut staff = fixtures::device(&one, &org, Role::ReceptionStaff, "s");
     let lost = fixtures::device(&one, &org, Role::ReceptionStaff, "lost");
@@ -187,4 +202,44 @@ fn a_revocation_missed_while_the_bridge_was_down_closes_the_session() {
         return;
     };
     missed_revocation_closes_the_session(db);
+}
+
+/// A notification lost with no connection failing: the instance's sweep finds the document
+/// moved on in storage and tells its sessions, within a few seconds.
+#[test]
+fn a_change_no_notification_announced_reaches_live_devices_by_the_sweep() {
+    let Some(db) = TestDb::new(casesync_tests::db::Kind::Postgres) else {
+        return;
+    };
+    logs::capture();
+    let (one, two) = instances(&db, 1);
+    let org = fixtures::org(&one, "Org", "A");
+    let mut staff = fixtures::device(&one, &org, Role::ReceptionStaff, "s");
+    let other = fixtures::device(&one, &org, Role::ReceptionStaff, "t");
+    let case = staff.open_case(&[("given_name", "Abena")], T0);
+    staff.sync().unwrap();
+    let mut on_two = joined(&two, &other.token);
+    on_two.open(case);
+    assert!(on_two.pump_until(WAIT, |p| p.has_content(&case)));
+    let mut writer = joined(&one, &staff.token);
+    writer.open(case);
+    assert!(writer.pump_until(WAIT, |p| p.has_content(&case)));
+
+    store_unannounced(&db, &mut writer, case, &staff, "swept");
+    let started = std::time::Instant::now();
+    assert!(
+        on_two.pump_until(RECONNECT, |p| p
+            .observation_ids(&case)
+            .contains(&"swept".into())),
+        "the sweep told `two`'s session; the log said: {}",
+        bridge_log()
+    );
+    eprintln!(
+        "unannounced change reached the device after {:?}",
+        started.elapsed()
+    );
+    // The writer's own instance swept it too (its session held the document).
+    assert!(writer.pump_until(RECONNECT, |p| p
+        .observation_ids(&case)
+        .contains(&"swept".into())));
 }
