@@ -15,6 +15,7 @@ pub mod live;
 pub mod memory;
 pub mod protocol;
 pub mod screen;
+pub mod screen_message;
 pub mod store;
 
 pub use admission::{Refusal, Writer};

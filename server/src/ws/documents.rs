@@ -76,6 +76,11 @@ pub fn sync_frame(
             )))
         }
     };
+    if let Some(why) = casesync_sync::screen_message::unsupported_message(&message) {
+        return Ok(Outcome::Malformed(format!(
+            "sync data for {id} cannot be taken: {why}"
+        )));
+    }
     tracing::debug!(document = %id, is_request = frame.is_request, changes = message.changes.len(), heads = message.heads.len(), "sync frame");
     let standing = match frame.known {
         Some(known) => Standing::Syncs {

@@ -56,6 +56,12 @@ impl<S: DocumentStore + ?Sized> Engine<S> {
         }
         let answering = incoming.is_some();
         if let Some(mut message) = incoming {
+            // Sessions refuse such a message with a clear error before it gets here; should
+            // one arrive anyway, its Bloom filters are dropped rather than handed to automerge,
+            // which would panic on them now and on every later push to this peer.
+            if crate::screen_message::unsupported_message(&message).is_some() {
+                message.have.clear();
+            }
             let carried_changes = !message.changes.is_empty();
             let announced = peer.last_sent_heads.clone();
             message.changes = sync::ChunkList::empty();

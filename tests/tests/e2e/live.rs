@@ -158,6 +158,30 @@ storage_test!(bad_frames_close_only_their_socket, |db| {
         bad.errors
     );
 
+    // A sync message whose Bloom filter claims entries but has no bits (found by fuzzing:
+    // automerge divided by zero on it): refused before automerge reads it.
+    let fuzzed = include_bytes!(
+        "../../../fuzz/artifacts-regressions/case_sync/bloom-filter-without-bits-divides-by-zero"
+    );
+    let mut bad = joined(&server, &staff.token);
+    let frame = RepoMessage::Sync {
+        sender_id: bad.peer_id.clone(),
+        target_id: PeerId::new("server"),
+        document_id: case,
+        data: fuzzed[1..].to_vec(),
+    };
+    bad.send(&frame);
+    assert!(bad.pump_until(WAIT, |p| p.closed));
+    assert!(
+        bad.errors.iter().any(|e| e.contains("a Bloom filter")),
+        "{:?}",
+        bad.errors
+    );
+    assert!(
+        healthy.pump_until(WAIT, |p| p.has_content(&case)),
+        "others go on"
+    );
+
     // A forbidden change: refused with the document and the rule named, nothing stored, and
     // the socket stays open (the refusal concerns that document only).
     let mut forger = joined(&server, &staff.token);
