@@ -365,3 +365,29 @@ storage_test!(alerts_go_on_when_their_document_compacts, |db| {
         assert_eq!(missing_alerts(&list), n + 1, "{name}: {list:?}");
     }
 });
+
+// A phone that was offline syncs `missing` and then `located` of one episode together: the
+// missing alert is raised as if they had arrived one by one (the child is located, not yet
+// back safe, so it stays open). Before, a derive run that read both raised nothing at all,
+// and nobody was told the child had gone missing.
+storage_test!(
+    missing_and_located_synced_together_still_raise_the_alert,
+    |db| {
+        let server = TestServer::start(&db);
+        let org = fixtures::org(&server, "Reception Italy", "Centro Lampedusa");
+        let mut offline = fixtures::device(&server, &org, Role::ReceptionStaff, "luca");
+        let coordinator = fixtures::device(&server, &org, Role::Coordinator, "chiara");
+        let case = offline.open_case(&[("given_name", "Abena")], T0);
+        offline.episode_event(&case, "ep1", "ev-missing", "missing", T0 + 10 * MINUTE);
+        offline.episode_event(&case, "ep1", "ev-located", "located", T0 + 40 * MINUTE);
+        offline.sync().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while missing_alerts(&alerts(&server, &coordinator.token, true)) == 0
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let list = alerts(&server, &coordinator.token, true);
+        assert_eq!(missing_alerts(&list), 1, "{list:?}");
+    }
+);

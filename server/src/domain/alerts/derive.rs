@@ -79,7 +79,11 @@ fn react_to_episode(
         return Ok(());
     };
     let reference = case_reference(id);
-    if view.state == EpisodeState::Missing {
+    // Every episode in which the child was recorded missing raises its missing alert (once:
+    // the key dedupes), whatever came after. A phone that syncs `missing` and `located`
+    // together, or a derive run that reads both, must give the same alerts as one that read
+    // them one by one: raised, then stood down below if the child is back and safe.
+    if view.state == EpisodeState::Missing || view.missing_since.is_some() {
         // Drawn once: the pack goes with the alert, its name into the message.
         let pack = alert_pack(case, &reference);
         let name = pack.name.clone();
