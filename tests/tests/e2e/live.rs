@@ -16,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(5);
 const CROSSING: Duration = Duration::from_secs(20);
 
 /// An observation as `device` records it (its user and device named as the writer).
-fn observation(id: &str, device: &casesync_tests::device::Device) -> Observation {
+pub(crate) fn observation(id: &str, device: &casesync_tests::device::Device) -> Observation {
     Observation {
         id: Str::from(id),
         kind: Str::from("sighting"),
@@ -30,7 +30,7 @@ fn observation(id: &str, device: &casesync_tests::device::Device) -> Observation
     }
 }
 
-fn joined(server: &TestServer, token: &str) -> LivePeer {
+pub(crate) fn joined(server: &TestServer, token: &str) -> LivePeer {
     let mut peer = connect(&server.base_url, token, false).expect("connect");
     peer.join();
     peer
