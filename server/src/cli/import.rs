@@ -34,6 +34,7 @@ use casesync_schema::DbConn;
 use serde::Serialize;
 use serde_json::json;
 
+use super::enrolment_sheet::{card, sheet_html, Holder};
 use crate::config::Config;
 use crate::domain::audit::Actor;
 use crate::domain::enrolment::{enrol_link, issue};
@@ -178,7 +179,13 @@ pub fn run(
                 let link = enrol_link(&server, &code);
                 let qr = qr_png_base64(&link).map_err(|e| anyhow::anyhow!("{e}"))?;
                 let lang = users::language(conn, &user)?;
-                cards.push(card(row, lang, &code, expires_at, &qr));
+                let place = row.site.as_deref().unwrap_or(&row.organisation);
+                let holder = Holder {
+                    name: &row.name,
+                    role: row.role,
+                    place,
+                };
+                cards.push(card(&holder, lang, &code, expires_at, &qr));
                 imported.enrolment_code = Some(code);
             }
             Device::Token => {
@@ -351,66 +358,6 @@ fn progress(done: usize, total: usize) {
     let _ = std::io::stderr().flush();
 }
 
-/// One person's card, in the language they read (their own setting, else their site's
-/// country's).
-fn card(row: &Row, lang: Lang, code: &str, expires_at: i64, qr_base64: &str) -> Card {
-    let until = crate::web::format::utc_minute(lang, expires_at);
-    let markup = maud::html! {
-        article lang=(lang.code()) {
-            img src={ "data:image/png;base64," (qr_base64) } width="160" height="160"
-                alt=(lang.fill("devices.qr_alt", &[("name", &row.name)]));
-            h2 { (row.name) }
-            p { (lang.t(&format!("role.{}", row.role.as_str()))) " · " (row.site.as_deref().unwrap_or(&row.organisation)) }
-            p { (lang.fill("devices.enrol_code", &[("code", code), ("t", &until)])) }
-            p { code { (code) } }
-        }
-    };
-    Card { lang, markup }
-}
-
-struct Card {
-    lang: Lang,
-    markup: maud::Markup,
-}
-
-/// The printable sheet. Its title and warning are in the language most of its cards use
-/// (English on a tie): the person who prints it usually shares their colleagues' language.
-fn sheet_html(cards: &[Card]) -> String {
-    let mut counts: HashMap<Lang, usize> = HashMap::new();
-    for card in cards {
-        *counts.entry(card.lang).or_default() += 1;
-    }
-    let top = counts.values().copied().max().unwrap_or(0);
-    let leaders: Vec<Lang> = Lang::ALL
-        .into_iter()
-        .filter(|l| counts.get(l) == Some(&top))
-        .collect();
-    let lang = match leaders.as_slice() {
-        [only] => *only,
-        _ => Lang::En,
-    };
-    maud::html! {
-        (maud::DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                title { (lang.t("sheet.title")) }
-                style { (SHEET_STYLE) }
-            }
-            body {
-                h1 { (lang.t("sheet.title")) }
-                p { (lang.t("sheet.warning")) }
-                main { @for card in cards { (card.markup) } }
-            }
-        }
-    }
-    .into_string()
-}
-
-const SHEET_STYLE: &str = "body{font-family:sans-serif}main{display:grid;\
-    grid-template-columns:repeat(3,1fr);gap:12px}article{border:1px solid #888;padding:8px;\
-    break-inside:avoid}code{font-size:1.2em}";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,38 +409,5 @@ mod tests {
             "a row must have the header's columns"
         );
         assert!(parse("organisation,site,role,name,device,colour\n").is_err());
-    }
-
-    #[test]
-    fn each_card_reads_in_its_persons_language_and_the_sheet_in_most_cards() {
-        let row = |name: &str| Row {
-            line: 2,
-            organisation: "Org".into(),
-            site: Some("Centro <Lampedusa>".into()),
-            role: Role::ReceptionStaff,
-            name: name.into(),
-            device: Device::Code,
-            language: None,
-        };
-        let cards = vec![
-            card(&row("Giulia"), Lang::It, "ABCD-1234", 0, "iVBO"),
-            card(&row("Marco"), Lang::It, "EFGH-5678", 0, "iVBO"),
-            card(&row("Sam"), Lang::En, "IJKL-9012", 0, "iVBO"),
-        ];
-        let html = sheet_html(&cards);
-        assert!(html.contains("<html lang=\"it\">"), "{html}");
-        assert!(html.contains("<h1>Codici di registrazione</h1>"), "{html}");
-        assert!(html.contains("<article lang=\"en\">"));
-        assert!(
-            html.contains("Scansionate questo codice"),
-            "Giulia's card in Italian"
-        );
-        assert!(
-            html.contains("Scan this code with the phone"),
-            "Sam's card in English"
-        );
-        assert!(html.contains("Centro &lt;Lampedusa&gt;"), "escaped");
-        let tie = sheet_html(&cards[1..]);
-        assert!(tie.contains("<html lang=\"en\">"), "English on a tie");
     }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod backup;
 pub mod demo;
+mod enrolment_sheet;
 mod exercise;
 mod import;
 mod password;
